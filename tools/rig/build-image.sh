@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Build one test-host image: Debian minbase + systemd + python3, imported into podman.
+# Usage: build-image.sh debian12|debian13
+# The sha256 of this file is the image's recipe hash (label alertmesh.recipe): editing
+# the recipe below makes setup.sh rebuild the image, leaving it alone does not.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+require_root
+
+release=${1:?usage: build-image.sh debian12|debian13}
+suite=${DEBIAN_SUITES[$release]:-}
+[ -n "$suite" ] || die "unknown release '$release' (known: ${!DEBIAN_SUITES[*]})"
+
+# What a systemd host needs for Ansible (python3, python3-apt, sudo for become), for the
+# roles (tzdata for Go binaries, ca-certificates) and for tests (iproute2, procps).
+packages=systemd,systemd-sysv,dbus,python3,python3-apt,sudo,iproute2,procps,ca-certificates,tzdata,less
+
+rootfs="$ALERTMESH_CACHE_DIR/rootfs-$release"
+rm -rf "$rootfs"
+mkdir -p "$ALERTMESH_CACHE_DIR"
+trap 'rm -rf "$rootfs"' EXIT
+
+log "debootstrap $suite into $rootfs (about a minute)"
+debootstrap --variant=minbase --include="$packages" "$suite" "$rootfs" "$(debian_mirror)" \
+  >"$ALERTMESH_CACHE_DIR/debootstrap-$release.log" 2>&1 \
+  || die "debootstrap failed; see $ALERTMESH_CACHE_DIR/debootstrap-$release.log"
+
+# systemd generates a machine id at boot when the file is empty; podman provides
+# hostname, hosts and resolv.conf.
+: >"$rootfs/etc/machine-id"
+rm -f "$rootfs/var/lib/dbus/machine-id" "$rootfs/etc/hostname" "$rootfs/etc/resolv.conf"
+rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/lib/apt/lists/*
+
+image="$IMAGE_REPO:$release"
+log "importing $image"
+tar -C "$rootfs" -c . | podman import \
+  --change 'CMD ["/lib/systemd/systemd"]' \
+  --change 'STOPSIGNAL=SIGRTMIN+3' \
+  --change "LABEL=alertmesh.recipe=$(image_recipe_hash)" \
+  --change "LABEL=alertmesh.release=$release" \
+  --quiet - "$image" >/dev/null
+# The image this one replaces is left dangling; drop it.
+podman image prune --force --filter "label=alertmesh.release=$release" >/dev/null
+log "built $image"
