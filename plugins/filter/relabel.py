@@ -1,0 +1,46 @@
+"""Filters that apply Prometheus relabelling and check that HA replicas' alerts deduplicate.
+
+Docs live in the sidecars relabel.yml, replica_relabel_configs.yml and alert_dedup_report.yml;
+the logic lives in plugins/plugin_utils/relabel.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.alertmesh.ha.plugins.plugin_utils.relabel import (
+    RelabelError,
+    alert_dedup_report,
+    relabel,
+    replica_relabel_configs,
+)
+
+
+def _as_filter(name: str, function: Callable[..., Any]) -> Callable[..., Any]:
+    """Wrap a plugin_utils function so that its errors surface as AnsibleFilterError."""
+
+    @wraps(function)
+    def relabel_filter(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return function(*args, **kwargs)
+        except RelabelError as err:
+            raise AnsibleFilterError(f"{name}: {err}") from err
+
+    return relabel_filter
+
+
+class FilterModule:
+    """Prometheus relabelling filters."""
+
+    def filters(self) -> dict[str, Callable[..., Any]]:
+        return {
+            "relabel": _as_filter("relabel", relabel),
+            "replica_relabel_configs": _as_filter(
+                "replica_relabel_configs", replica_relabel_configs
+            ),
+            "alert_dedup_report": _as_filter("alert_dedup_report", alert_dedup_report),
+        }
