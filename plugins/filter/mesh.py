@@ -1,7 +1,7 @@
 """Filters that turn an Alertmanager group into mesh endpoints.
 
-Docs live in the sidecars alertmanager_peers.yml and alertmanager_targets.yml; the logic
-lives in plugins/plugin_utils/mesh.py.
+Docs live in the sidecars alertmanager_peers.yml, alertmanager_targets.yml and
+alertmanager_cluster_ready.yml; the logic lives in plugins/plugin_utils/mesh.py.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from ansible_collections.alertmesh.ha.plugins.plugin_utils.mesh import (
     MeshError,
     alertmanager_peers,
     alertmanager_targets,
+    cluster_ready,
 )
 
 EndpointsFunction = Callable[..., list[str]]
@@ -38,11 +39,19 @@ def _as_filter(name: str, endpoints_of: EndpointsFunction) -> EndpointsFunction:
     return endpoints_filter
 
 
+def _cluster_ready_filter(cluster_status: Mapping[str, Any], expected_peers: int) -> bool:
+    try:
+        return cluster_ready(cluster_status, expected_peers)
+    except MeshError as err:
+        raise AnsibleFilterError(f"alertmanager_cluster_ready: {err}") from err
+
+
 class FilterModule:
     """Alertmanager mesh filters."""
 
-    def filters(self) -> dict[str, EndpointsFunction]:
+    def filters(self) -> dict[str, Callable[..., Any]]:
         return {
             "alertmanager_peers": _as_filter("alertmanager_peers", alertmanager_peers),
             "alertmanager_targets": _as_filter("alertmanager_targets", alertmanager_targets),
+            "alertmanager_cluster_ready": _cluster_ready_filter,
         }

@@ -18,7 +18,9 @@ __all__ = [
     "MeshError",
     "alertmanager_peers",
     "alertmanager_targets",
+    "cluster_ready",
     "format_endpoint",
+    "is_ip_address",
     "member_endpoints",
 ]
 
@@ -180,3 +182,31 @@ def _parse_port(host: str, host_vars: Mapping[str, Any], endpoint_vars: Endpoint
             f" from 1 to {MAX_PORT}"
         )
     return int(value)
+
+
+def is_ip_address(value: Any) -> bool:
+    """Whether ``value`` is an IPv4 or IPv6 address (IPv6 optionally in brackets)."""
+    if not isinstance(value, str):
+        return False
+    literal = value[1:-1] if value.startswith("[") and value.endswith("]") else value
+    try:
+        ipaddress.ip_address(literal)
+    except ValueError:
+        return False
+    return True
+
+
+def cluster_ready(cluster_status: Mapping[str, Any], expected_peers: int) -> bool:
+    """Whether an Alertmanager's ``/api/v2/status`` ``cluster`` block shows a full mesh.
+
+    With ``expected_peers`` 0 clustering is off, and Alertmanager reports ``disabled``.
+    Otherwise the member must be ``ready`` and list ``expected_peers`` peers, itself
+    included.
+    """
+    if not isinstance(cluster_status, Mapping):
+        raise MeshError(f"the cluster status must be a mapping, got {cluster_status!r}")
+    expected = int(expected_peers)
+    if expected == 0:
+        return cluster_status.get("status") == "disabled"
+    peers = cluster_status.get("peers") or []
+    return cluster_status.get("status") == "ready" and len(peers) == expected

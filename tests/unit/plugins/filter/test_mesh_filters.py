@@ -20,7 +20,16 @@ def filters() -> dict:
 
 
 def test_filter_module_maps_exactly_the_mesh_filters(filters: dict) -> None:
-    assert sorted(filters) == ["alertmanager_peers", "alertmanager_targets"]
+    assert sorted(filters) == [
+        "alertmanager_cluster_ready",
+        "alertmanager_peers",
+        "alertmanager_targets",
+    ]
+
+
+def test_cluster_ready_filter_reports_bad_input_as_filter_error(filters: dict) -> None:
+    with pytest.raises(AnsibleFilterError, match="alertmanager_cluster_ready"):
+        filters["alertmanager_cluster_ready"]("ready", 3)
 
 
 def test_peers_filter(filters: dict) -> None:

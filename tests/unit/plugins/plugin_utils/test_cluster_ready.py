@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.alertmesh.ha.plugins.plugin_utils.mesh import MeshError, cluster_ready
+
+THREE_PEERS = [{"name": n, "address": f"10.0.0.{n}:9094"} for n in (1, 2, 3)]
+
+
+def test_a_ready_member_that_sees_every_peer_is_ready():
+    assert cluster_ready({"status": "ready", "peers": THREE_PEERS}, 3)
+
+
+def test_a_member_still_settling_is_not_ready():
+    assert not cluster_ready({"status": "settling", "peers": THREE_PEERS}, 3)
+
+
+def test_a_ready_member_missing_a_peer_is_not_ready():
+    assert not cluster_ready({"status": "ready", "peers": THREE_PEERS[:2]}, "3")
+
+
+def test_no_peers_key_counts_as_no_peers():
+    assert not cluster_ready({"status": "ready"}, 1)
+
+
+def test_with_clustering_off_only_disabled_counts():
+    assert cluster_ready({"status": "disabled"}, 0)
+    assert not cluster_ready({"status": "ready", "peers": THREE_PEERS[:1]}, 0)
+
+
+def test_a_status_that_is_not_a_mapping_is_an_error():
+    with pytest.raises(MeshError, match="must be a mapping"):
+        cluster_ready(["ready"], 3)
