@@ -1,0 +1,57 @@
+"""Options shared by every module that talks to the Alertmanager or Prometheus HTTP API."""
+
+from __future__ import annotations
+
+
+class ModuleDocFragment:
+    DOCUMENTATION = r"""
+options:
+  validate_certs:
+    description:
+      - Whether to verify the TLS certificate of every HTTPS URL.
+      - Set V(false) only for test hosts with self-signed certificates; O(ca_path) is the
+        better answer for a private CA.
+    type: bool
+    default: true
+  ca_path:
+    description:
+      - PEM file with the CA certificates that sign the servers' certificates, when they
+        are not in the system trust store of the managed host.
+    type: path
+  client_cert:
+    description:
+      - PEM file with the client certificate (chain) for mutual TLS, as set with
+        C(tls_server_config.client_auth_type) in the Alertmanager or Prometheus web
+        configuration file.
+      - The file may hold the private key too; otherwise give O(client_key).
+    type: path
+  client_key:
+    description:
+      - PEM file with the private key of O(client_cert).
+    type: path
+  url_username:
+    description:
+      - User name for HTTP basic authentication (C(basic_auth_users) in the web
+        configuration file).
+      - When set, the credentials are sent with the first request rather than after a
+        C(401) challenge.
+    type: str
+  url_password:
+    description:
+      - Password for HTTP basic authentication; used only together with O(url_username).
+    type: str
+  http_timeout:
+    description:
+      - Seconds to wait for the answer to each single HTTP request.
+      - This is not how long the module waits for a condition to hold; modules that poll
+        have their own O(ignore:timeout) option for that.
+    type: float
+    default: 10
+notes:
+  - Requests are made from the managed host with C(ansible.module_utils.urls), so the
+    managed host needs no extra Python library. Run the task on a host that can reach
+    every URL given, for example with C(delegate_to) or C(run_once).
+  - A URL is the base URL of the API, without C(/api/...). When Alertmanager or Prometheus
+    runs with C(--web.route-prefix), include the prefix, for example
+    V(http://10.0.0.5:9093/alertmanager).
+"""

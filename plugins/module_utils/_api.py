@@ -1,0 +1,400 @@
+"""Private HTTP client for the Alertmanager v2 and Prometheus v1 APIs.
+
+Requests go through ``ansible.module_utils.urls`` (``Request``, the class behind
+``open_url``), so a managed host needs no third-party library. The TLS context is built
+once per set of TLS options and reused: building one loads the system CA store, which
+takes tens of milliseconds, too slow to repeat for every poll.
+
+Every failure raises :class:`ApiError`, which carries the method, the URL, the HTTP
+status (when there was an answer) and an excerpt of the body, so that a module can say
+which URL answered what.
+
+This file runs on managed hosts: keep it compatible with every Python version that
+ansible-core supports there (3.8 and later).
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import re
+import ssl
+from datetime import datetime, timedelta, timezone
+from typing import Any
+from urllib.error import HTTPError, URLError
+from urllib.parse import quote, urlencode, urlsplit
+
+from ansible.module_utils.urls import ConnectionError as UrlsConnectionError
+from ansible.module_utils.urls import Request, make_context
+
+__all__ = [
+    "API_ARGUMENT_SPEC",
+    "UTC",
+    "AlertmanagerClient",
+    "ApiClient",
+    "ApiError",
+    "PrometheusClient",
+    "client_options",
+    "endpoint_key",
+    "format_timestamp",
+    "label_filter",
+    "parse_timestamp",
+    "silence_state",
+    "utc_now",
+]
+
+API_ARGUMENT_SPEC: dict[str, dict[str, Any]] = {
+    "validate_certs": {"type": "bool", "default": True},
+    "ca_path": {"type": "path"},
+    "client_cert": {"type": "path"},
+    "client_key": {"type": "path"},
+    "url_username": {"type": "str"},
+    "url_password": {"type": "str", "no_log": True},
+    "http_timeout": {"type": "float", "default": 10.0},
+}
+"""Options every module of this collection accepts; documented in ``alertmesh.ha.api``."""
+
+BODY_EXCERPT_CHARS = 300
+USER_AGENT = "alertmesh.ha"
+
+_TIMESTAMP = re.compile(
+    r"^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?([Zz]|[+-]\d{2}:?\d{2})$"
+)
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+# datetime.UTC exists only from Python 3.11 on; managed hosts may run 3.8.
+UTC = timezone.utc  # noqa: UP017
+
+_tls_contexts: dict[tuple[Any, ...], ssl.SSLContext] = {}
+
+
+class ApiError(Exception):
+    """A request failed: no answer, an HTTP error status, or a body that is not JSON."""
+
+    def __init__(
+        self,
+        method: str,
+        url: str,
+        status: int | None = None,
+        body: str = "",
+        reason: str = "",
+    ) -> None:
+        self.method = method
+        self.url = url
+        self.status = status
+        self.body = body
+        self.reason = reason
+        super().__init__(self.describe())
+
+    def describe(self) -> str:
+        """One line: what was asked, of which URL, and what came back."""
+        if self.status is None:
+            return f"{self.method} {self.url} failed: {self.reason}"
+        answer = f"{self.method} {self.url} answered HTTP {self.status}"
+        if self.reason:
+            answer = f"{answer} ({self.reason})"
+        excerpt = _excerpt(self.body)
+        return f"{answer}: {excerpt}" if excerpt else answer
+
+
+class ApiClient:
+    """JSON over HTTP(S) to one base URL, with the TLS and auth options of the collection."""
+
+    def __init__(
+        self,
+        base_url: str,
+        validate_certs: bool = True,
+        ca_path: str | None = None,
+        client_cert: str | None = None,
+        client_key: str | None = None,
+        url_username: str | None = None,
+        url_password: str | None = None,
+        http_timeout: float = 10.0,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.validate_certs = validate_certs
+        self.ca_path = ca_path
+        self.client_cert = client_cert
+        self.client_key = client_key
+        self.url_username = url_username
+        self.url_password = url_password
+        self.http_timeout = http_timeout
+        self._session = Request(
+            timeout=http_timeout,
+            validate_certs=validate_certs,
+            url_username=url_username,
+            url_password=url_password,
+            force_basic_auth=url_username is not None,
+            http_agent=USER_AGENT,
+            client_cert=client_cert,
+            client_key=client_key,
+            ca_path=ca_path,
+        )
+
+    def tls_context(self) -> ssl.SSLContext:
+        """The TLS context for these options, built on first use and then shared."""
+        options = (self.ca_path, self.validate_certs, self.client_cert, self.client_key)
+        if options not in _tls_contexts:
+            _tls_contexts[options] = make_context(
+                cafile=self.ca_path,
+                validate_certs=self.validate_certs,
+                client_cert=self.client_cert,
+                client_key=self.client_key,
+            )
+        return _tls_contexts[options]
+
+    def url_for(self, path: str, query: dict[str, Any] | None = None) -> str:
+        """Return the absolute URL of ``path`` (which starts with ``/``) plus ``query``."""
+        url = f"{self.base_url}{path}"
+        if query:
+            url = f"{url}?{urlencode(query, doseq=True)}"
+        return url
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        query: dict[str, Any] | None = None,
+        body: Any = None,
+    ) -> Any:
+        """Send one request; return the decoded JSON answer, or None for an empty body."""
+        url = self.url_for(path, query)
+        headers = {"Accept": "application/json"}
+        payload = None
+        if body is not None:
+            payload = json.dumps(body)
+            headers["Content-Type"] = "application/json"
+        try:
+            response = self._session.open(
+                method, url, data=payload, headers=headers, context=self.tls_context()
+            )
+            raw = response.read()
+        except HTTPError as err:
+            raise ApiError(method, url, err.code, _read_error_body(err), str(err.reason)) from err
+        except (URLError, UrlsConnectionError, http.client.HTTPException, OSError) as err:
+            reason = getattr(err, "reason", None) or err
+            raise ApiError(method, url, reason=str(reason)) from err
+        text = raw.decode("utf-8", errors="replace")
+        if not text.strip():
+            return None
+        try:
+            return json.loads(text)
+        except ValueError as err:
+            status = getattr(response, "status", 200)
+            raise ApiError(method, url, status, text, "the body is not JSON") from err
+
+
+class AlertmanagerClient(ApiClient):
+    """The parts of the Alertmanager v2 API this collection uses."""
+
+    def status(self) -> dict[str, Any]:
+        """``GET /api/v2/status``: cluster name, status and peers, version info, config."""
+        return self.request("GET", "/api/v2/status")
+
+    def list_silences(self, filters: list[str] | None = None) -> list[dict[str, Any]]:
+        """``GET /api/v2/silences``: every silence this member knows, expired ones included."""
+        query = {"filter": filters} if filters else None
+        return self.request("GET", "/api/v2/silences", query) or []
+
+    def get_silence(self, silence_id: str) -> dict[str, Any] | None:
+        """``GET /api/v2/silence/{id}``; None when this member does not know the id (404)."""
+        try:
+            return self.request("GET", f"/api/v2/silence/{quote(silence_id, safe='')}")
+        except ApiError as err:
+            if err.status == 404:
+                return None
+            raise
+
+    def post_silence(self, silence: dict[str, Any]) -> str:
+        """``POST /api/v2/silences``; return the id Alertmanager gave the silence.
+
+        With an ``id`` in ``silence``, Alertmanager updates that silence in place when it
+        can (same matchers; an active silence keeps its ``startsAt``); otherwise it expires
+        the old one and answers with the id of a new one.
+        """
+        url_path = "/api/v2/silences"
+        answer = self.request("POST", url_path, body=silence)
+        if not isinstance(answer, dict) or not answer.get("silenceID"):
+            raise ApiError(
+                "POST",
+                self.url_for(url_path),
+                200,
+                json.dumps(answer),
+                "expected a JSON object with a silenceID",
+            )
+        return answer["silenceID"]
+
+    def delete_silence(self, silence_id: str) -> None:
+        """``DELETE /api/v2/silence/{id}``: expire the silence (state becomes ``expired``)."""
+        self.request("DELETE", f"/api/v2/silence/{quote(silence_id, safe='')}")
+
+    def expire_silence(self, silence_id: str) -> bool:
+        """Expire a silence; return False when it was already gone or expired.
+
+        A DELETE of an id Alertmanager does not know answers 404 from 0.28 on, but 500
+        ("silence not found") in 0.25. The 500 is accepted only when a GET confirms the
+        silence is unknown or expired; any other error is raised.
+        """
+        try:
+            self.delete_silence(silence_id)
+        except ApiError as err:
+            if err.status == 404:
+                return False
+            if err.status != 500:
+                raise
+            silence = self.get_silence(silence_id)
+            if silence is None or silence_state(silence) == "expired":
+                return False
+            raise
+        return True
+
+    def list_alerts(self, filters: list[str] | None = None) -> list[dict[str, Any]]:
+        """``GET /api/v2/alerts`` with every kind included: active, silenced, inhibited and
+        unprocessed alerts, so the length of the answer is the raw count."""
+        query: dict[str, Any] = {
+            "active": "true",
+            "silenced": "true",
+            "inhibited": "true",
+            "unprocessed": "true",
+        }
+        if filters:
+            query["filter"] = filters
+        return self.request("GET", "/api/v2/alerts", query) or []
+
+
+class PrometheusClient(ApiClient):
+    """The parts of the Prometheus v1 API this collection uses."""
+
+    def request_data(self, path: str, query: dict[str, Any] | None = None) -> Any:
+        """GET ``path`` and return the ``data`` of a ``{"status": "success"}`` envelope."""
+        answer = self.request("GET", path, query)
+        if not isinstance(answer, dict) or answer.get("status") != "success":
+            raise ApiError(
+                "GET",
+                self.url_for(path, query),
+                200,
+                json.dumps(answer),
+                'expected {"status": "success", "data": ...}',
+            )
+        return answer.get("data")
+
+    def alertmanagers(self) -> dict[str, list[dict[str, Any]]]:
+        """``GET /api/v1/alertmanagers``: ``activeAlertmanagers`` and ``droppedAlertmanagers``."""
+        data = self.request_data("/api/v1/alertmanagers") or {}
+        return {
+            "activeAlertmanagers": data.get("activeAlertmanagers") or [],
+            "droppedAlertmanagers": data.get("droppedAlertmanagers") or [],
+        }
+
+    def config(self) -> str:
+        """``GET /api/v1/status/config``: the loaded configuration as YAML text."""
+        data = self.request_data("/api/v1/status/config") or {}
+        return data.get("yaml", "")
+
+    def rules(self, rule_type: str | None = None) -> list[dict[str, Any]]:
+        """``GET /api/v1/rules``: the rule groups (``rule_type`` ``alert`` or ``record``)."""
+        query = {"type": rule_type} if rule_type else None
+        data = self.request_data("/api/v1/rules", query) or {}
+        return data.get("groups") or []
+
+    def alerts(self) -> list[dict[str, Any]]:
+        """``GET /api/v1/alerts``: the alerts this Prometheus has pending or firing."""
+        data = self.request_data("/api/v1/alerts") or {}
+        return data.get("alerts") or []
+
+
+def client_options(params: dict[str, Any]) -> dict[str, Any]:
+    """Pick the :data:`API_ARGUMENT_SPEC` options out of a module's ``params``."""
+    return {name: params.get(name) for name in API_ARGUMENT_SPEC}
+
+
+def silence_state(silence: dict[str, Any]) -> str:
+    """The ``status.state`` of a silence: ``active``, ``pending`` or ``expired``."""
+    return (silence.get("status") or {}).get("state", "")
+
+
+def label_filter(name: str, value: str, operator: str = "=") -> str:
+    """One Alertmanager ``filter`` matcher, ``name="value"``, with the value escaped."""
+    escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+    return f'{name}{operator}"{escaped}"'
+
+
+def endpoint_key(url: str) -> tuple[str, str, int]:
+    """``(scheme, host, port)`` of a URL, for comparing endpoints whatever their path.
+
+    The host is lower-cased and a missing port becomes the scheme's default; no name is
+    resolved, so ``http://am-1:9093`` and ``http://10.0.0.5:9093`` stay different.
+    """
+    parts = urlsplit(url.strip())
+    scheme = parts.scheme.lower()
+    try:
+        port = parts.port
+    except ValueError as err:
+        raise ValueError(f"{url!r} has an invalid port") from err
+    if not scheme or not parts.hostname:
+        raise ValueError(f"{url!r} is not an absolute URL such as http://10.0.0.5:9093")
+    return scheme, parts.hostname.lower(), port or _DEFAULT_PORTS.get(scheme, 0)
+
+
+def utc_now() -> datetime:
+    """The current time as an aware UTC datetime."""
+    return datetime.now(UTC)
+
+
+def parse_timestamp(text: str) -> datetime:
+    """Parse an RFC 3339 timestamp (``2024-05-01T22:00:00Z``, ``...+02:00``) to aware UTC.
+
+    Any number of fractional digits is accepted (Go writes up to nine); a time zone is
+    required, because a bare local time would be read differently on each host.
+    """
+    match = _TIMESTAMP.match(text.strip()) if isinstance(text, str) else None
+    if match is None:
+        raise ValueError(
+            f"{text!r} is not an RFC 3339 timestamp with a time zone,"
+            " such as 2024-05-01T22:00:00Z or 2024-05-01T22:00:00+02:00"
+        )
+    year, month, day, hour, minute, second, fraction, zone = match.groups()
+    microsecond = int((fraction or "0")[:6].ljust(6, "0"))
+    if zone in ("Z", "z"):
+        offset = timedelta(0)
+    else:
+        sign = -1 if zone[0] == "-" else 1
+        digits = zone[1:].replace(":", "")
+        offset = sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
+    try:
+        moment = datetime(
+            int(year),
+            int(month),
+            int(day),
+            int(hour),
+            int(minute),
+            int(second),
+            microsecond,
+            tzinfo=timezone(offset),
+        )
+    except ValueError as err:
+        raise ValueError(f"{text!r} is not a valid date and time: {err}") from err
+    return moment.astimezone(UTC)
+
+
+def format_timestamp(moment: datetime) -> str:
+    """Format an aware datetime the way Alertmanager does: UTC, milliseconds, ``Z``."""
+    utc = moment.astimezone(UTC)
+    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
+
+
+def _read_error_body(err: HTTPError) -> str:
+    try:
+        raw = err.read()
+    except (OSError, http.client.HTTPException):
+        return ""
+    if not raw:
+        return ""
+    return raw.decode("utf-8", errors="replace")
+
+
+def _excerpt(body: str) -> str:
+    flat = " ".join(body.split())
+    if len(flat) <= BODY_EXCERPT_CHARS:
+        return flat
+    return flat[:BODY_EXCERPT_CHARS] + "..."
