@@ -1,7 +1,8 @@
-"""Filters that turn an Alertmanager group into mesh endpoints.
+"""Filters that turn Alertmanager and Prometheus groups into mesh endpoints.
 
-Docs live in the sidecars alertmanager_peers.yml, alertmanager_targets.yml and
-alertmanager_cluster_ready.yml; the logic lives in plugins/plugin_utils/mesh.py.
+Docs live in the sidecars alertmanager_peers.yml, alertmanager_targets.yml,
+alertmanager_cluster_ready.yml and prometheus_targets.yml; the logic lives in
+plugins/plugin_utils/mesh.py.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from ansible_collections.alertmesh.ha.plugins.plugin_utils.mesh import (
     alertmanager_peers,
     alertmanager_targets,
     cluster_ready,
+    prometheus_targets,
 )
 
 EndpointsFunction = Callable[..., list[str]]
@@ -47,11 +49,12 @@ def _cluster_ready_filter(cluster_status: Mapping[str, Any], expected_peers: int
 
 
 class FilterModule:
-    """Alertmanager mesh filters."""
+    """Mesh endpoint filters."""
 
     def filters(self) -> dict[str, Callable[..., Any]]:
         return {
             "alertmanager_peers": _as_filter("alertmanager_peers", alertmanager_peers),
             "alertmanager_targets": _as_filter("alertmanager_targets", alertmanager_targets),
             "alertmanager_cluster_ready": _cluster_ready_filter,
+            "prometheus_targets": _as_filter("prometheus_targets", prometheus_targets),
         }

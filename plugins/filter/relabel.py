@@ -1,7 +1,8 @@
 """Filters that apply Prometheus relabelling and check that HA replicas' alerts deduplicate.
 
-Docs live in the sidecars relabel.yml, replica_relabel_configs.yml and alert_dedup_report.yml;
-the logic lives in plugins/plugin_utils/relabel.py.
+Docs live in the sidecars relabel.yml, replica_relabel_configs.yml, alert_dedup_report.yml
+and replica_external_labels.yml; the logic lives in plugins/plugin_utils/relabel.py and
+plugins/plugin_utils/replicas.py.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from ansible_collections.alertmesh.ha.plugins.plugin_utils.relabel import (
     relabel,
     replica_relabel_configs,
 )
+from ansible_collections.alertmesh.ha.plugins.plugin_utils.replicas import replica_external_labels
 
 
 def _as_filter(name: str, function: Callable[..., Any]) -> Callable[..., Any]:
@@ -43,4 +45,7 @@ class FilterModule:
                 "replica_relabel_configs", replica_relabel_configs
             ),
             "alert_dedup_report": _as_filter("alert_dedup_report", alert_dedup_report),
+            "replica_external_labels": _as_filter(
+                "replica_external_labels", replica_external_labels
+            ),
         }

@@ -13,6 +13,7 @@ from typing import Any
 
 __all__ = [
     "CLUSTER_ENDPOINT",
+    "PROMETHEUS_WEB_ENDPOINT",
     "WEB_ENDPOINT",
     "EndpointVars",
     "MeshError",
@@ -22,6 +23,7 @@ __all__ = [
     "format_endpoint",
     "is_ip_address",
     "member_endpoints",
+    "prometheus_targets",
 ]
 
 MAX_PORT = 65535
@@ -49,6 +51,11 @@ WEB_ENDPOINT = EndpointVars(
     address_var="alertmanager_web_address",
     port_var="alertmanager_web_port",
     default_port=9093,
+)
+PROMETHEUS_WEB_ENDPOINT = EndpointVars(
+    address_var="prometheus_web_address",
+    port_var="prometheus_web_port",
+    default_port=9090,
 )
 
 
@@ -121,6 +128,15 @@ def alertmanager_targets(
 ) -> list[str]:
     """Return the web (API) endpoints of ``members``, for Prometheus alerting targets."""
     return member_endpoints(members, hostvars, WEB_ENDPOINT, exclude)
+
+
+def prometheus_targets(
+    members: Sequence[str],
+    hostvars: Mapping[str, Mapping[str, Any]],
+    exclude: str | Sequence[str] | None = None,
+) -> list[str]:
+    """Return the web endpoints of Prometheus ``members``, for scrapes and verification."""
+    return member_endpoints(members, hostvars, PROMETHEUS_WEB_ENDPOINT, exclude)
 
 
 def _check_members(members: Sequence[str]) -> None:

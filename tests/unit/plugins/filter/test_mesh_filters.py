@@ -24,6 +24,7 @@ def test_filter_module_maps_exactly_the_mesh_filters(filters: dict) -> None:
         "alertmanager_cluster_ready",
         "alertmanager_peers",
         "alertmanager_targets",
+        "prometheus_targets",
     ]
 
 
@@ -58,14 +59,25 @@ def test_targets_filter_with_exclude_list(filters: dict) -> None:
     assert targets == ["10.0.0.1:9093"]
 
 
-@pytest.mark.parametrize("name", ["alertmanager_peers", "alertmanager_targets"])
+@pytest.mark.parametrize(
+    "name", ["alertmanager_peers", "alertmanager_targets", "prometheus_targets"]
+)
 def test_filter_raises_ansible_filter_error_naming_filter(filters: dict, name: str) -> None:
     with pytest.raises(AnsibleFilterError, match=rf"^{name}: host 'am9' .*not in hostvars") as info:
         filters[name](["am1", "am9"], HOSTVARS)
     assert isinstance(info.value.__cause__, MeshError)
 
 
-@pytest.mark.parametrize("name", ["alertmanager_peers", "alertmanager_targets"])
+@pytest.mark.parametrize(
+    "name", ["alertmanager_peers", "alertmanager_targets", "prometheus_targets"]
+)
 def test_filter_rejects_string_input(filters: dict, name: str) -> None:
     with pytest.raises(AnsibleFilterError, match=r"input must be a list of inventory host names"):
         filters[name]("alertmanagers", HOSTVARS)
+
+
+def test_prometheus_targets_filter(filters: dict) -> None:
+    hostvars = {"prom-1": {"ansible_host": "10.0.0.11"}, "prom-2": {"prometheus_web_port": 9190}}
+    assert filters["prometheus_targets"](["prom-1", "prom-2"], hostvars, exclude="prom-1") == [
+        "prom-2:9190"
+    ]

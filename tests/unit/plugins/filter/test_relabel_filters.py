@@ -23,7 +23,12 @@ def filters() -> dict[str, Callable[..., Any]]:
 
 
 def test_filter_module_maps_exactly_the_relabel_filters(filters: dict) -> None:
-    assert sorted(filters) == ["alert_dedup_report", "relabel", "replica_relabel_configs"]
+    assert sorted(filters) == [
+        "alert_dedup_report",
+        "relabel",
+        "replica_external_labels",
+        "replica_relabel_configs",
+    ]
 
 
 def test_filters_keep_the_signatures_of_their_functions(filters: dict) -> None:
@@ -108,3 +113,8 @@ def test_input_errors_become_filter_errors_naming_the_input(
         filters[name](*args)
     assert str(raised.value).startswith(message)
     assert isinstance(raised.value.__cause__, RelabelError)
+
+
+def test_replica_external_labels_filter_raises_filter_error_naming_itself(filters: dict) -> None:
+    with pytest.raises(AnsibleFilterError, match=r"^replica_external_labels: .*'sometimes'"):
+        filters["replica_external_labels"]({"p1": {}}, "replica", "sometimes")

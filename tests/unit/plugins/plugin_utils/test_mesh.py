@@ -7,12 +7,14 @@ import pytest
 
 from ansible_collections.alertmesh.ha.plugins.plugin_utils.mesh import (
     CLUSTER_ENDPOINT,
+    PROMETHEUS_WEB_ENDPOINT,
     WEB_ENDPOINT,
     MeshError,
     alertmanager_peers,
     alertmanager_targets,
     format_endpoint,
     member_endpoints,
+    prometheus_targets,
 )
 
 
@@ -337,12 +339,34 @@ def test_targets_reject_string_input() -> None:
         alertmanager_targets("alertmanagers", {})
 
 
+def test_prometheus_targets_use_prometheus_web_variables_and_default_port() -> None:
+    hostvars = {
+        "prom-1": {"prometheus_web_address": "10.0.0.11", "alertmanager_web_port": 9999},
+        "prom-2": {"ansible_host": "10.0.0.12", "prometheus_web_port": "9190"},
+        "prom-3": {"alertmanager_web_address": "10.0.0.99"},
+    }
+    assert prometheus_targets(["prom-1", "prom-2", "prom-3"], hostvars) == [
+        "10.0.0.11:9090",
+        "10.0.0.12:9190",
+        "prom-3:9090",
+    ]
+
+
+def test_prometheus_targets_bad_port_error_names_prometheus_variable() -> None:
+    with pytest.raises(MeshError, match=r"host 'prom-1': prometheus_web_port 0 is not"):
+        prometheus_targets(["prom-1"], {"prom-1": {"prometheus_web_port": 0}})
+
+
 # the shared code path
 
 
 @pytest.mark.parametrize(
     ("endpoint_vars", "public"),
-    [(CLUSTER_ENDPOINT, alertmanager_peers), (WEB_ENDPOINT, alertmanager_targets)],
+    [
+        (CLUSTER_ENDPOINT, alertmanager_peers),
+        (WEB_ENDPOINT, alertmanager_targets),
+        (PROMETHEUS_WEB_ENDPOINT, prometheus_targets),
+    ],
 )
 def test_public_functions_match_member_endpoints(endpoint_vars: Any, public: Any) -> None:
     hostvars = {
