@@ -42,8 +42,12 @@ test: lint unit molecule
 demo: setup
 	molecule converge --scenario-name demo >.cache/demo.log 2>&1 \
 	  || { tail -n 40 .cache/demo.log; echo "make demo failed; full log: .cache/demo.log"; exit 1; }
-	@echo "Demo hosts (log: .cache/demo.log):"
+	@cat .cache/demo-verify.txt
+	@echo
+	@echo "Hosts (full log: .cache/demo.log):"
 	@cat .cache/demo-summary.txt
+	@echo
+	@awk '/^PLAY RECAP/ { recap = ""; inside = 1 } inside { recap = recap $$0 "\n" } /^$$/ { inside = 0 } END { printf "%s", recap }' .cache/demo.log
 
 demo-down:
 	molecule destroy --scenario-name demo

@@ -3,16 +3,21 @@
 Molecule's testinfra verifier passes the scenario's inventory as ``--ansible-inventory``.
 The hosts are podman containers, so instead of testinfra's slow ansible backend each
 host is reached directly with ``podman exec`` through its recorded ``rig_container``.
+Test helpers shared by the scenarios (``molecule/shared/tests``) are importable by name.
 """
 
 from __future__ import annotations
 
 import json
 import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
 import testinfra
+
+sys.path.insert(0, str(Path(__file__).resolve().parent / "shared" / "tests"))
 
 
 @pytest.fixture(scope="session")
