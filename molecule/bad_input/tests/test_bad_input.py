@@ -1,0 +1,294 @@
+"""Bad inventories against a running mesh: a clear failure, and not one byte changed.
+
+Every case runs playbooks/site.yml with one mistake added. It must fail with a message
+naming the variable to fix, before any host is touched (or, for configs that only amtool
+or promtool can judge, before the live file is replaced), and every host must keep the
+same config files and the same running services.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+WATCHED_FILES = {
+    "alertmanagers": [
+        "/etc/alertmanager/alertmanager.yml",
+        "/etc/systemd/system/alertmanager.service",
+        "/usr/local/bin/alertmanager",
+    ],
+    "prometheus": [
+        "/etc/prometheus/prometheus.yml",
+        "/etc/prometheus/rules/alertmesh.rules.yml",
+        "/etc/systemd/system/prometheus.service",
+        "/usr/local/bin/prometheus",
+    ],
+}
+SERVICES = {"alertmanagers": "alertmanager", "prometheus": "prometheus"}
+ALERTMANAGER_ARCHIVE = "alertmanager-0.25.0.linux-amd64.tar.gz"
+
+
+@dataclass
+class Case:
+    id: str
+    expected: list[str]
+    extra_vars: dict[str, Any] = field(default_factory=dict)
+    tags: str = ""
+    vars_file: str = ""
+
+
+def sink_config(receiver: dict[str, Any]) -> dict[str, Any]:
+    return {"route": {"receiver": receiver["name"]}, "receivers": [receiver]}
+
+
+# Placeholders in angle brackets are filled in from the scenario: <am-1>, <am-2> (IPv4
+# addresses), <bad-checksums> (a file on the controller).
+CASES = [
+    Case(
+        "missing alertmanagers group",
+        ["prometheus_alertmanager_group is 'nosuch'", "Put the Alertmanager hosts in it"],
+        {"alertmesh_alertmanager_group": "nosuch"},
+        tags="prometheus",
+    ),
+    Case(
+        "empty alertmanagers group",
+        [
+            "prometheus_alertmanager_group is 'nobody'",
+            "no such group exists in the inventory, or it is empty",
+        ],
+        {"alertmesh_alertmanager_group": "nobody"},
+        tags="prometheus",
+    ),
+    Case(
+        "single Prometheus with the replica label forced",
+        [
+            "prometheus_add_replica_label is 'always', but prom-1 is the only Prometheus replica",
+            "'auto'",
+        ],
+        {"alertmesh_prometheus_group": "solo", "prometheus_add_replica_label": "always"},
+        tags="prometheus",
+    ),
+    Case(
+        "two replicas with identical external labels",
+        [
+            "prometheus_external_labels of prom-1 and prom-2 are identical ({dc: europe1})",
+            "distinct value",
+        ],
+        {"prometheus_external_labels": {"dc": "europe1"}},
+        tags="prometheus",
+    ),
+    Case(
+        "external labels whose relabelling does not dedup",
+        [
+            "Alertmanager cannot deduplicate the alerts",
+            "dc: prom-1=europe1, prom-2=europe2",
+            r"{source_labels: [dc], regex: '(.+)\d+', target_label: dc}",
+        ],
+        {"prometheus_alert_relabel_configs": []},
+        tags="prometheus",
+    ),
+    Case(
+        "alert relabel rule with an invalid regex",
+        [
+            "prometheus_extra_alert_relabel_configs has a rule Prometheus would reject",
+            "invalid regex",
+        ],
+        {
+            "prometheus_extra_alert_relabel_configs": [
+                {"source_labels": ["dc"], "regex": "(", "target_label": "dc"}
+            ]
+        },
+        tags="prometheus",
+    ),
+    Case(
+        "alert relabel rule with an unknown action",
+        ["prometheus_extra_alert_relabel_configs has a rule", 'unknown relabel action "explode"'],
+        {"prometheus_extra_alert_relabel_configs": [{"action": "explode"}]},
+        tags="prometheus",
+    ),
+    Case(
+        "replace rule without target_label",
+        ["prometheus_alert_relabel_configs has a rule", "requires 'target_label'"],
+        {"prometheus_alert_relabel_configs": [{"source_labels": ["dc"], "regex": "(.+)\\d+"}]},
+        tags="prometheus",
+    ),
+    Case(
+        "hostname as the advertise address",
+        ["alertmanager_cluster_advertise_address is 'am-1'", "only an IP address"],
+        {"alertmanager_cluster_advertise_address": "am-1"},
+        tags="alertmanager",
+    ),
+    Case(
+        "duplicate host:port between members",
+        [
+            "share a cluster address:port",
+            "alertmanager_cluster_advertise_address or alertmanager_cluster_port",
+        ],
+        {"alertmanager_cluster_advertise_address": "<am-1>"},
+        tags="alertmanager",
+    ),
+    Case(
+        "port out of range",
+        ["alertmanager_web_port is '70000': use a port number from 1 to 65535"],
+        {"alertmanager_web_port": 70000},
+        tags="alertmanager",
+    ),
+    Case(
+        "peer list that includes the host itself",
+        ["alertmanager_cluster_peers of am-1 holds its own endpoint <am-1>:9094"],
+        {"alertmanager_cluster_peers": ["<am-1>:9094", "<am-2>:9094"]},
+        tags="alertmanager",
+    ),
+    Case(
+        "receiver that references an unknown template",
+        [
+            "uses the template 'team.slack.text', which no file in"
+            " alertmanager_template_files defines"
+        ],
+        vars_file="unknown_template.yml",
+        tags="alertmanager",
+    ),
+    Case(
+        "route to an undefined receiver",
+        ["alertmanager_config.route.receiver is 'nosuch'", "add a receiver of that name"],
+        {
+            "alertmanager_config": {
+                "route": {"receiver": "nosuch"},
+                "receivers": [{"name": "oncall"}],
+            }
+        },
+        tags="alertmanager",
+    ),
+    Case(
+        "unknown install method",
+        ["alertmanager_install_method", "archive, package", "snap"],
+        {"alertmanager_install_method": "snap"},
+        tags="alertmanager",
+    ),
+    Case(
+        "checksum mismatch in the archive",
+        ["could not be downloaded with the sha256", "alertmanager_checksums_url"],
+        {"alertmanager_checksums_url": "<bad-checksums>"},
+        tags="alertmanager",
+    ),
+    Case(
+        "alertmanager_version with no matching archive",
+        ["no release alertmanager-0.99.0.linux-amd64 there", "check alertmanager_version"],
+        {"alertmanager_version": "0.99.0"},
+        tags="alertmanager",
+    ),
+    Case(
+        "web port equal to the cluster port",
+        ["alertmanager_web_port and alertmanager_cluster_port are both 9094"],
+        {"alertmanager_web_port": 9094},
+        tags="alertmanager",
+    ),
+    # Mistakes only amtool and promtool can judge: the play fails at validation, and the
+    # live file stays as it was.
+    Case(
+        "Alertmanager config that amtool rejects",
+        ["failed to validate", "alertmanager.yml"],
+        {
+            "alertmanager_config": sink_config({"name": "sink"})
+            | {"route": {"receiver": "sink", "group_wait": "banana"}}
+        },
+        tags="alertmanager",
+    ),
+    Case(
+        "Prometheus config that promtool rejects",
+        ["failed to validate", "prometheus.yml"],
+        {"prometheus_scrape_interval": "banana"},
+        tags="prometheus",
+    ),
+]
+
+UNKNOWN_TEMPLATE_VARS = """\
+alertmanager_config:
+  route:
+    receiver: team
+  receivers:
+    - name: team
+      slack_configs:
+        - api_url: http://127.0.0.1:9/slack
+          channel: '#alerts'
+          text: !unsafe '{{ template "team.slack.text" . }}'
+"""
+
+EXTRA_GROUPS = {"all": {"children": {"solo": {"hosts": {"prom-1": None}}, "nobody": {"hosts": {}}}}}
+
+
+@pytest.fixture(scope="module")
+def inputs(tmp_path_factory, hostvars) -> dict[str, str]:
+    """Files the cases refer to, and the values of the <placeholders>."""
+    directory = tmp_path_factory.mktemp("bad-input")
+    (directory / "unknown_template.yml").write_text(UNKNOWN_TEMPLATE_VARS)
+    (directory / "extra-groups.yml").write_text(json.dumps(EXTRA_GROUPS))
+    (directory / "sha256sums.txt").write_text(f"{'0' * 64}  {ALERTMANAGER_ARCHIVE}\n")
+    return {
+        "directory": str(directory),
+        "<am-1>": hostvars["am-1"]["rig_ipv4"],
+        "<am-2>": hostvars["am-2"]["rig_ipv4"],
+        "<bad-checksums>": f"file://{directory / 'sha256sums.txt'}",
+    }
+
+
+def host_state(rig_hosts, group_members) -> dict[str, Any]:
+    """Checksums of every watched file and the start time of every service, per host."""
+    state = {}
+    for group, paths in WATCHED_FILES.items():
+        for name in group_members[group]:
+            host = rig_hosts[name]
+            state[name] = {
+                "files": {path: host.file(path).sha256sum for path in paths},
+                "started": host.check_output(
+                    "systemctl show --property=ExecMainStartTimestampMonotonic --value "
+                    + SERVICES[group]
+                ),
+                "active": host.service(SERVICES[group]).is_running,
+            }
+    return state
+
+
+def fill(value: Any, inputs: dict[str, str]) -> Any:
+    text = json.dumps(value)
+    for placeholder, replacement in inputs.items():
+        if placeholder.startswith("<"):
+            text = text.replace(placeholder, replacement)
+    return json.loads(text)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])
+def test_bad_input_fails_clearly_and_changes_nothing(
+    case: Case, inputs, rig_hosts, group_members, pytestconfig
+):
+    directory = Path(inputs["directory"])
+    command = [
+        "ansible-playbook",
+        "--inventory",
+        pytestconfig.getoption("ansible_inventory"),
+        "--inventory",
+        str(directory / "extra-groups.yml"),
+        "--extra-vars",
+        json.dumps(fill(case.extra_vars, inputs)),
+    ]
+    if case.vars_file:
+        command += ["--extra-vars", f"@{directory / case.vars_file}"]
+    if case.tags:
+        command += ["--tags", case.tags]
+    command.append(os.path.join(os.environ["MOLECULE_PROJECT_DIRECTORY"], "playbooks", "site.yml"))
+
+    before = host_state(rig_hosts, group_members)
+    playbook = subprocess.run(command, capture_output=True, text=True, timeout=600)
+    after = host_state(rig_hosts, group_members)
+
+    output = " ".join((playbook.stdout + playbook.stderr).split())
+    assert playbook.returncode != 0, output[-3000:]
+    for expected in fill(case.expected, inputs):
+        assert " ".join(expected.split()) in output, (expected, output[-3000:])
+    assert after == before
