@@ -11,12 +11,17 @@ export ANSIBLE_FORCE_COLOR := false
 export PY_COLORS := 0
 
 COVERAGE_TARGET := ansible_collections.alertmesh.ha.plugins
+COVERAGE_MINIMUM := 90
+VERSION := $(shell awk '$$1 == "version:" { print $$2 }' galaxy.yml)
 
-.PHONY: help setup lint unit test-quick molecule test demo demo-down clean
+.PHONY: help setup lint sanity unit docs test-quick molecule test build changelog demo demo-down clean
 
 help:
-	@echo "make test        lint, unit tests, then every molecule scenario (what CI runs)"
-	@echo "make test-quick  lint and unit tests only"
+	@echo "make test        lint, sanity, unit and docs tests, then every molecule scenario (what CI runs)"
+	@echo "make test-quick  lint, unit and docs tests only"
+	@echo "make sanity      ansible-test sanity on the built collection, without containers"
+	@echo "make build       the collection tarball in .cache/build/"
+	@echo "make changelog   fold changelogs/fragments/ into CHANGELOG.rst for the version in galaxy.yml"
 	@echo "make demo        bring up the demo hosts and show them (again: seconds)"
 	@echo "make demo-down   remove the demo hosts"
 	@echo "make clean       remove what the rig created, except images and the release mirror"
@@ -28,16 +33,34 @@ lint: setup
 	ruff check .
 	ruff format --check .
 	ansible-lint
+	antsibull-changelog lint
+	antsibull-changelog lint-changelog-yaml changelogs/changelog.yaml
+
+# Every sanity test of ansible-core's ansible-test runs; none is skipped. Two find nothing
+# to check in what we ship: pslint (no PowerShell) and shellcheck (no shell scripts).
+sanity: setup
+	tools/quality/sanity.sh
 
 unit: setup
-	pytest tests/unit --cov=$(COVERAGE_TARGET) --cov-report=term
+	pytest tests/unit --cov=$(COVERAGE_TARGET) --cov-report=term --cov-fail-under=$(COVERAGE_MINIMUM)
 
-test-quick: lint unit
+docs: setup
+	pytest tests/docs
+
+test-quick: lint unit docs
 
 molecule: setup
 	pytest -s tests/scenarios
 
-test: lint unit molecule
+test: lint sanity unit docs molecule
+
+build: setup
+	ansible-galaxy collection build --force --output-path .cache/build .
+	tar -tzf .cache/build/alertmesh-ha-$(VERSION).tar.gz | grep -v '/$$'
+
+# While VERSION is not yet released, new fragments go into it (--update-existing).
+changelog: setup
+	antsibull-changelog release --version $(VERSION) --update-existing --refresh --reload-plugins
 
 demo: setup
 	molecule converge --scenario-name demo >.cache/demo.log 2>&1 \

@@ -1111,11 +1111,11 @@ def _apply(rule: _Rule, builder: _LabelBuilder) -> bool:
                 if rule.regex.search(name) is not None:
                     builder.set(rule.regex.replace_all(name, rule.replacement), label_value)
         case "labeldrop":
-            for name, _ in builder.snapshot():
+            for name, _value in builder.snapshot():
                 if rule.regex.search(name) is not None:
                     builder.delete(name)
         case "labelkeep":
-            for name, _ in builder.snapshot():
+            for name, _value in builder.snapshot():
                 if rule.regex.search(name) is None:
                     builder.delete(name)
     return True

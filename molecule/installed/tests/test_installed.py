@@ -1,0 +1,32 @@
+"""The hosts as the installed collection's site playbook left them.
+
+The playbook's own verification (verify_mesh, verify_dedup) already proved the mesh and
+the deduplication during converge; these tests check the hosts' side of it.
+"""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+
+SERVICES = {"alertmanagers": ("alertmanager", 9093), "prometheus": ("prometheus", 9090)}
+
+
+@pytest.mark.parametrize("group", sorted(SERVICES))
+def test_each_host_runs_and_serves_its_service(rig_hosts, group_members, hostvars, group):
+    service_name, port = SERVICES[group]
+    for host_name in group_members[group]:
+        host = rig_hosts[host_name]
+        assert host.service(service_name).is_running, f"{service_name} is down on {host_name}"
+        assert host.service(service_name).is_enabled, f"{service_name} is disabled on {host_name}"
+        address = hostvars[host_name]["rig_ipv4"]
+        assert host.socket(f"tcp://{address}:{port}").is_listening, (
+            f"{service_name} does not listen on {address}:{port} on {host_name}"
+        )
+
+
+def test_each_replica_runs_with_its_own_external_labels(rig_hosts, group_members, hostvars):
+    for replica in group_members["prometheus"]:
+        config_file = rig_hosts[replica].file("/etc/prometheus/prometheus.yml")
+        external_labels = yaml.safe_load(config_file.content_string)["global"]["external_labels"]
+        assert external_labels == hostvars[replica]["prometheus_external_labels"], replica
