@@ -1,21 +1,20 @@
 """Bad inventories against a running mesh: a clear failure, and not one byte changed.
 
-Every case runs playbooks/site.yml with one mistake added. It must fail with a message
-naming the variable to fix, before any host is touched (or, for configs that only amtool
-or promtool can judge, before the live file is replaced), and every host must keep the
-same config files and the same running services.
+Every case runs playbooks/site.yml (the scenario's converge.yml) with one mistake added.
+It must fail with a message naming the variable to fix, before any host is touched (or,
+for configs that only amtool or promtool can judge, before the live file is replaced),
+and every host must keep the same config files and the same running services.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
+from rig import run_playbook
 
 WATCHED_FILES = {
     "alertmanagers": [
@@ -268,23 +267,14 @@ def test_bad_input_fails_clearly_and_changes_nothing(
     case: Case, inputs, rig_hosts, group_members, pytestconfig
 ):
     directory = Path(inputs["directory"])
-    command = [
-        "ansible-playbook",
-        "--inventory",
-        pytestconfig.getoption("ansible_inventory"),
-        "--inventory",
-        str(directory / "extra-groups.yml"),
-        "--extra-vars",
-        json.dumps(fill(case.extra_vars, inputs)),
-    ]
+    extra_args = ["--inventory", str(directory / "extra-groups.yml")]
     if case.vars_file:
-        command += ["--extra-vars", f"@{directory / case.vars_file}"]
+        extra_args += ["--extra-vars", f"@{directory / case.vars_file}"]
     if case.tags:
-        command += ["--tags", case.tags]
-    command.append(os.path.join(os.environ["MOLECULE_PROJECT_DIRECTORY"], "playbooks", "site.yml"))
+        extra_args += ["--tags", case.tags]
 
     before = host_state(rig_hosts, group_members)
-    playbook = subprocess.run(command, capture_output=True, text=True, timeout=600)
+    playbook = run_playbook(pytestconfig, "converge.yml", fill(case.extra_vars, inputs), extra_args)
     after = host_state(rig_hosts, group_members)
 
     output = " ".join((playbook.stdout + playbook.stderr).split())

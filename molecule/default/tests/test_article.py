@@ -15,6 +15,7 @@ import time
 import pytest
 import requests
 from receiver import Receiver, alert_names, duplicate_notifications, summarize
+from rig import run_playbook, wait_for
 
 ALERTMANAGER_PORT = 9093
 CLUSTER_PORT = 9094
@@ -67,18 +68,8 @@ def test_receiver_listens(rig_hosts):
 
 def test_verify_playbook_passes_and_reports(pytestconfig, tmp_path):
     report = tmp_path / "report.txt"
-    playbook = subprocess.run(
-        [
-            "ansible-playbook",
-            "--inventory",
-            pytestconfig.getoption("ansible_inventory"),
-            "--extra-vars",
-            json.dumps({"alertmesh_verify_report": str(report)}),
-            os.path.join(os.environ["MOLECULE_PROJECT_DIRECTORY"], "playbooks", "verify.yml"),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=600,
+    playbook = run_playbook(
+        pytestconfig, "../../playbooks/verify.yml", {"alertmesh_verify_report": str(report)}
     )
     assert playbook.returncode == 0, (playbook.stdout + playbook.stderr)[-4000:]
     text = report.read_text()
@@ -136,21 +127,12 @@ def test_a_maintenance_silence_is_idempotent_and_reaches_every_alertmanager(
         answer = requests.get(f"{url}/api/v2/silence/{silence_id}", timeout=5)
         return answer.json()["status"]["state"] if answer.status_code == 200 else None
 
-    assert wait_for_all(lambda: all(state_on(url) == "active" for url in urls), 30)
+    assert wait_for(lambda: all(state_on(url) == "active" for url in urls), 30)
     removed = run_module(
         pytestconfig, "alertmesh.ha.alertmanager_silence", {**silence, "state": "absent"}
     )
     assert removed["changed"] is True, removed
-    assert wait_for_all(lambda: all(state_on(url) == "expired" for url in urls), 30)
-
-
-def wait_for_all(condition, timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.5)
-    return True
+    assert wait_for(lambda: all(state_on(url) == "expired" for url in urls), 30)
 
 
 def test_watchdog_is_notified_once_per_group_not_once_per_alertmanager(receiver):

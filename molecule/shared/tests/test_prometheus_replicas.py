@@ -8,31 +8,18 @@ The two playbook runs at the end (a refused inventory, then a reload) must stay 
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import time
-from collections.abc import Callable
 from typing import Any
 
 import pytest
 import requests
 import yaml
+from rig import main_pid, run_playbook, wait_for
 
 PROMETHEUS_PORT = 9090
 ALERTMANAGER_PORT = 9093
 # Prometheus evaluates rules every 15 s and sends new alerts right after, but only once
 # the Alertmanagers are discovered; allow a few evaluation rounds.
 ALERT_TIMEOUT = 120.0
-
-
-def wait_for(condition: Callable[[], Any], timeout: float, interval: float = 1.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        outcome = condition()
-        if outcome or time.monotonic() > deadline:
-            return outcome
-        time.sleep(interval)
 
 
 @pytest.fixture(scope="module")
@@ -65,17 +52,15 @@ def loaded_config(api_url: str) -> dict[str, Any]:
     return yaml.safe_load(answer["data"]["yaml"])
 
 
-def main_pid(host) -> int:
-    return int(host.check_output("systemctl show --property=MainPID --value prometheus.service"))
-
-
 def test_service_runs_enabled_as_the_prometheus_user(rig_hosts, replicas):
     for name in replicas:
         host = rig_hosts[name]
         service = host.service("prometheus")
         assert service.is_running, name
         assert service.is_enabled, name
-        assert host.check_output(f"ps -o user= -p {main_pid(host)}") == "prometheus", name
+        assert (
+            host.check_output(f"ps -o user= -p {main_pid(host, 'prometheus')}") == "prometheus"
+        ), name
         assert host.socket(f"tcp://{PROMETHEUS_PORT}").is_listening, name
 
 
@@ -134,23 +119,6 @@ def test_each_alertmanager_holds_one_watchdog_with_the_shared_dc(alertmanager_ap
         ], name
 
 
-def run_converge(pytestconfig, extra_vars: dict[str, Any]) -> subprocess.CompletedProcess:
-    converge = os.path.join(os.environ["MOLECULE_SCENARIO_DIRECTORY"], "converge.yml")
-    return subprocess.run(
-        [
-            "ansible-playbook",
-            "--inventory",
-            pytestconfig.getoption("ansible_inventory"),
-            "--extra-vars",
-            json.dumps(extra_vars),
-            converge,
-        ],
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-
-
 def host_state(rig_hosts, names: list[str]) -> dict[str, tuple[str, str]]:
     """Each replica's config checksum and the time its service last started."""
     return {
@@ -168,8 +136,9 @@ def test_labels_that_do_not_deduplicate_are_refused_before_any_host_is_touched(
     rig_hosts, replicas, pytestconfig
 ):
     before = host_state(rig_hosts, replicas)
-    playbook = run_converge(
+    playbook = run_playbook(
         pytestconfig,
+        "converge.yml",
         {"prometheus_alert_relabel_configs": [], "prometheus_scrape_interval": "7s"},
     )
     output = playbook.stdout + playbook.stderr
@@ -183,9 +152,9 @@ def test_labels_that_do_not_deduplicate_are_refused_before_any_host_is_touched(
 def test_a_config_change_reloads_without_a_restart(
     rig_hosts, prometheus_api, replicas, pytestconfig
 ):
-    pids = {name: main_pid(rig_hosts[name]) for name in replicas}
-    playbook = run_converge(pytestconfig, {"prometheus_scrape_interval": "7s"})
+    pids = {name: main_pid(rig_hosts[name], "prometheus") for name in replicas}
+    playbook = run_playbook(pytestconfig, "converge.yml", {"prometheus_scrape_interval": "7s"})
     assert playbook.returncode == 0, playbook.stdout[-3000:]
     for name in replicas:
         assert loaded_config(prometheus_api[name])["global"]["scrape_interval"] == "7s", name
-        assert main_pid(rig_hosts[name]) == pids[name], name
+        assert main_pid(rig_hosts[name], "prometheus") == pids[name], name
