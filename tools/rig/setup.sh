@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The one idempotent setup entry point of the test rig; `make test` and `make demo` call
 # it. A second run with nothing changed does nothing and takes seconds.
-#   1. host packages: podman, runc, debootstrap
+#   1. host packages: podman, runc, debootstrap, nftables (the failover scenario cuts links)
 #   2. podman engine settings: runtime runc, explicit default ulimits
 #   3. the Python venv (.venv) from the pinned requirements
 #   4. the collection laid out as ansible_collections/alertmesh/ha (a symlink in .cache/)
@@ -14,7 +14,7 @@ require_root
 
 install_host_packages() {
   local missing=() package
-  for package in podman runc debootstrap; do
+  for package in podman runc debootstrap nftables; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'ok installed' || missing+=("$package")
   done
   [ ${#missing[@]} -eq 0 ] && return
