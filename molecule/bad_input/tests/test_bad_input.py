@@ -205,6 +205,34 @@ CASES = [
         {"prometheus_scrape_interval": "banana"},
         tags="prometheus",
     ),
+    # TLS and basic auth (issue 7): settings that cannot work, refused in the preflight.
+    Case(
+        "certificate without its key",
+        ["alertmanager_tls_cert and alertmanager_tls_key go together"],
+        {"alertmanager_tls_cert": "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----"},
+        tags="alertmanager",
+    ),
+    Case(
+        "basic-auth users but no credentials for the clients",
+        ["alertmanager_basic_auth_users is set", "set alertmanager_api_auth to {username:"],
+        {"alertmanager_basic_auth_users": {"ops": "a-plain-password"}},
+        tags="alertmanager",
+    ),
+    Case(
+        "truncated bcrypt hash",
+        ["prometheus_basic_auth_users: the value of user 'ops' starts like a bcrypt hash"],
+        {
+            "prometheus_basic_auth_users": {"ops": "$2b$10$tooshort"},
+            "prometheus_api_auth": {"username": "ops", "password": "a-plain-password"},
+        },
+        tags="prometheus",
+    ),
+    Case(
+        "gossip TLS without certificates",
+        ["alertmanager_cluster_tls is on, but gossip over mutual TLS needs alertmanager_tls_cert"],
+        {"alertmanager_cluster_tls": True},
+        tags="alertmanager",
+    ),
 ]
 
 UNKNOWN_TEMPLATE_VARS = """\

@@ -1,0 +1,236 @@
+"""Everything on TLS and basic auth: what gets in, what is refused, and how secrets are kept.
+
+The scenario's CA (molecule/shared/certificates.yml) signed a certificate per host and a
+client certificate for the controller; a rogue CA signed rogue.crt, which no host trusts.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import subprocess
+from pathlib import Path
+
+import pytest
+import requests
+from rig import run_playbook, wait_for
+
+TLS_DIR = Path(os.environ.get("MOLECULE_EPHEMERAL_DIRECTORY", "/nonexistent")) / "tls"
+CA = str(TLS_DIR / "ca.crt")
+CLIENT = (str(TLS_DIR / "client.crt"), str(TLS_DIR / "client.key"))
+ROGUE = (str(TLS_DIR / "rogue.crt"), str(TLS_DIR / "rogue.key"))
+AUTH = ("alertmesh", "tls-scenario-password")
+PRE_HASHED_AUTH = ("admin", "admin-prehashed-password")
+WEB_PORTS = {"alertmanagers": 9093, "prometheus": 9090}
+STRAY_PORTS = (19093, 19094)
+# A member gossips with a new peer within seconds; a stray that stays out this long is out.
+STRAY_WATCH = 20.0
+
+
+@pytest.fixture(scope="module")
+def web_endpoints(hostvars, group_members) -> dict[str, str]:
+    return {
+        name: f"{hostvars[name]['rig_ipv4']}:{port}"
+        for group, port in WEB_PORTS.items()
+        for name in group_members[group]
+    }
+
+
+def get(url: str, **options) -> requests.Response:
+    return requests.get(url, timeout=10, **({"verify": CA} | options))
+
+
+def test_plain_http_to_every_web_port_is_refused(web_endpoints):
+    for name, endpoint in web_endpoints.items():
+        response = requests.get(f"http://{endpoint}/-/ready", timeout=10)
+        assert response.status_code == 400, (name, response.status_code)
+        assert "HTTPS server" in response.text, (name, response.text)
+
+
+def test_https_needs_a_client_certificate_of_the_scenario_ca(web_endpoints):
+    for name, endpoint in web_endpoints.items():
+        for certificate in (None, ROGUE):
+            with pytest.raises((requests.exceptions.SSLError, requests.exceptions.ConnectionError)):
+                get(f"https://{endpoint}/-/ready", cert=certificate, auth=AUTH)
+        assert get(f"https://{endpoint}/-/ready", cert=CLIENT, auth=AUTH).status_code == 200, name
+
+
+def test_https_without_or_with_wrong_credentials_gets_401(web_endpoints):
+    wrong = (AUTH[0], "not-the-password")
+    for name, endpoint in web_endpoints.items():
+        for credentials in (None, wrong):
+            response = get(f"https://{endpoint}/-/ready", cert=CLIENT, auth=credentials)
+            assert response.status_code == 401, (name, credentials, response.status_code)
+
+
+def test_a_pre_hashed_user_logs_in(group_members, web_endpoints):
+    for name in group_members["alertmanagers"]:
+        url = f"https://{web_endpoints[name]}/api/v2/status"
+        response = get(url, cert=CLIENT, auth=PRE_HASHED_AUTH)
+        assert response.status_code == 200, name
+
+
+def test_secrets_are_readable_by_the_service_group_only(rig_hosts, group_members):
+    secret_files = {
+        "alertmanagers": (
+            "alertmanager",
+            ["tls/key.pem", "web.yml", "cluster-tls.yml", "alertmanager.yml"],
+        ),
+        "prometheus": ("prometheus", ["tls/key.pem", "web.yml", "auth/alertmanager.password"]),
+    }
+    for group, (service, files) in secret_files.items():
+        for name in group_members[group]:
+            for relative in files:
+                secret = rig_hosts[name].file(f"/etc/{service}/{relative}")
+                assert secret.exists, (name, relative)
+                assert (secret.user, secret.group, secret.mode) == ("root", service, 0o640), (
+                    name,
+                    relative,
+                )
+            web_config = rig_hosts[name].file(f"/etc/{service}/web.yml").content_string
+            assert AUTH[1] not in web_config, name
+            assert "$2b$" in web_config, name
+
+
+def test_prometheus_config_holds_no_password(rig_hosts, group_members):
+    for name in group_members["prometheus"]:
+        config = rig_hosts[name].file("/etc/prometheus/prometheus.yml").content_string
+        assert AUTH[1] not in config, name
+        assert "password_file: /etc/prometheus/auth/alertmanager.password" in config, name
+        assert "scheme: https" in config, name
+
+
+def test_units_use_the_sandboxing_of_systemd_252(rig_hosts, group_members):
+    expected = {
+        "User": None,
+        "NoNewPrivileges": "yes",
+        "ProtectSystem": "strict",
+        "ProtectProc": "invisible",
+        "ProtectClock": "yes",
+        "RestrictNamespaces": "yes",
+        "UMask": "0027",
+    }
+    for group, unit in (("alertmanagers", "alertmanager"), ("prometheus", "prometheus")):
+        for name in group_members[group]:
+            shown = rig_hosts[name].check_output(
+                f"systemctl show {unit}.service --property={','.join(expected)}"
+            )
+            properties = dict(line.split("=", 1) for line in shown.splitlines())
+            assert properties["User"] == unit, (name, properties)
+            for key, value in expected.items():
+                if value is not None:
+                    assert properties[key] == value, (name, key, properties)
+
+
+def test_every_prometheus_sends_to_every_alertmanager_over_https(group_members, web_endpoints):
+    expected = sorted(
+        f"https://{web_endpoints[name]}/api/v2/alerts" for name in group_members["alertmanagers"]
+    )
+    for name in group_members["prometheus"]:
+        answer = get(
+            f"https://{web_endpoints[name]}/api/v1/alertmanagers", cert=CLIENT, auth=AUTH
+        ).json()["data"]
+        active = sorted(target["url"] for target in answer["activeAlertmanagers"])
+        assert active == expected, (name, answer)
+        assert answer["droppedAlertmanagers"] == [], name
+
+
+def test_gossip_runs_over_tcp_only(rig_hosts, group_members):
+    for name in group_members["alertmanagers"]:
+        assert rig_hosts[name].socket("tcp://0.0.0.0:9094").is_listening, name
+        assert not rig_hosts[name].socket("udp://0.0.0.0:9094").is_listening, name
+
+
+def test_verify_playbook_passes_over_https_with_auth(pytestconfig, tmp_path):
+    report = tmp_path / "report.txt"
+    playbook = run_playbook(
+        pytestconfig, "../../playbooks/verify.yml", {"alertmesh_verify_report": str(report)}
+    )
+    assert playbook.returncode == 0, (playbook.stdout + playbook.stderr)[-4000:]
+    assert "https://" in report.read_text()
+
+
+def peer_names(web_endpoints, name: str) -> list[str]:
+    status = get(f"https://{web_endpoints[name]}/api/v2/status", cert=CLIENT, auth=AUTH).json()
+    return sorted(peer["name"] for peer in status["cluster"]["peers"])
+
+
+def start_stray(hostvars, rig_host, certificate: str) -> None:
+    """Start a second Alertmanager on am-1 that gossips with am-2, as ``certificate``."""
+    container = hostvars["am-1"]["rig_container"]
+    stray = "/tmp/stray"
+    rig_host.run_expect([0], f"rm -rf {stray} && mkdir -p {stray}/data")
+    for source, target in (
+        (TLS_DIR / f"{certificate}.crt", "cert.pem"),
+        (TLS_DIR / f"{certificate}.key", "key.pem"),
+        (TLS_DIR / "ca.crt", "ca.pem"),
+    ):
+        subprocess.run(["podman", "cp", str(source), f"{container}:{stray}/{target}"], check=True)
+    files = {
+        "alertmanager.yml": {"route": {"receiver": "none"}, "receivers": [{"name": "none"}]},
+        "cluster-tls.yml": {
+            "tls_server_config": {
+                "cert_file": f"{stray}/cert.pem",
+                "key_file": f"{stray}/key.pem",
+                "client_auth_type": "RequireAndVerifyClientCert",
+                "client_ca_file": f"{stray}/ca.pem",
+            },
+            "tls_client_config": {
+                "cert_file": f"{stray}/cert.pem",
+                "key_file": f"{stray}/key.pem",
+                "ca_file": f"{stray}/ca.pem",
+            },
+        },
+    }
+    for file_name, content in files.items():
+        rig_host.run_expect(
+            [0], f"printf %s {shlex.quote(json.dumps(content))} > {stray}/{file_name}"
+        )
+    address = hostvars["am-1"]["rig_ipv4"]
+    web_port, cluster_port = STRAY_PORTS
+    rig_host.run_expect(
+        [0],
+        "systemd-run --unit=alertmesh-stray /usr/local/bin/alertmanager"
+        f" --config.file={stray}/alertmanager.yml --storage.path={stray}/data"
+        f" --web.listen-address=127.0.0.1:{web_port}"
+        f" --cluster.listen-address=0.0.0.0:{cluster_port}"
+        f" --cluster.advertise-address={address}:{cluster_port}"
+        f" --cluster.peer={hostvars['am-2']['rig_ipv4']}:9094"
+        f" --cluster.tls-config={stray}/cluster-tls.yml",
+    )
+
+
+def stray_peer_count(rig_host) -> int:
+    status = rig_host.run(
+        "python3 -c 'import urllib.request; print(urllib.request.urlopen("
+        f'"http://127.0.0.1:{STRAY_PORTS[0]}/api/v2/status", timeout=5).read().decode())'
+        "'"
+    )
+    if status.rc != 0:
+        return 0
+    return len(json.loads(status.stdout)["cluster"]["peers"] or [])
+
+
+@pytest.mark.parametrize(
+    ("certificate", "joins"),
+    [("rogue", False), ("am-1", True)],
+    ids=["with a rogue certificate it cannot", "with a certificate of the scenario CA it can"],
+)
+def test_a_peer_needs_a_certificate_of_the_mesh_ca_to_join(
+    certificate, joins, hostvars, rig_hosts, web_endpoints
+):
+    members_before = set(peer_names(web_endpoints, "am-2"))
+    start_stray(hostvars, rig_hosts["am-1"], certificate)
+    try:
+        assert wait_for(lambda: stray_peer_count(rig_hosts["am-1"]) > 0, 30), "stray not up"
+        newcomers = wait_for(
+            lambda: set(peer_names(web_endpoints, "am-2")) - members_before, STRAY_WATCH
+        )
+        assert bool(newcomers) == joins, (members_before, newcomers)
+        assert (stray_peer_count(rig_hosts["am-1"]) > 1) == joins
+    finally:
+        rig_hosts["am-1"].run(
+            "systemctl stop alertmesh-stray; systemctl reset-failed alertmesh-stray;"
+            " rm -rf /tmp/stray"
+        )
