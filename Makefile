@@ -14,7 +14,7 @@ COVERAGE_TARGET := ansible_collections.alertmesh.ha.plugins
 COVERAGE_MINIMUM := 90
 VERSION := $(shell awk '$$1 == "version:" { print $$2 }' galaxy.yml)
 
-.PHONY: help setup lint sanity unit docs test-quick molecule test build changelog demo demo-down clean
+.PHONY: help setup lint sanity unit docs test-quick molecule test build changelog demo demo-down bench clean
 
 help:
 	@echo "make test        lint, sanity, unit and docs tests, then every molecule scenario (what CI runs)"
@@ -24,6 +24,7 @@ help:
 	@echo "make changelog   fold changelogs/fragments/ into CHANGELOG.rst for the version in galaxy.yml"
 	@echo "make demo        bring up the demo hosts and show them (again: seconds)"
 	@echo "make demo-down   remove the demo hosts"
+	@echo "make bench       deploy, verify and fail over at several sizes; writes BENCHMARKS.md"
 	@echo "make clean       remove what the rig created, except images and the release mirror"
 
 setup:
@@ -74,6 +75,11 @@ demo: setup
 
 demo-down:
 	molecule destroy --scenario-name demo
+
+# Figures are medians of BENCH_RUNS runs (at least 3); needs an otherwise idle machine.
+BENCH_RUNS ?= 3
+bench: setup
+	python tools/bench/bench.py --runs $(BENCH_RUNS)
 
 clean:
 	-molecule destroy --all
