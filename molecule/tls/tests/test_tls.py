@@ -234,3 +234,32 @@ def test_a_peer_needs_a_certificate_of_the_mesh_ca_to_join(
             "systemctl stop alertmesh-stray; systemctl reset-failed alertmesh-stray;"
             " rm -rf /tmp/stray"
         )
+
+
+def can_connect(rig_host, address: str, port: int) -> bool:
+    """Whether a TCP connection from ``rig_host`` to address:port succeeds within 3 s."""
+    probe = rig_host.run(
+        "python3 -c 'import socket,sys; socket.create_connection("
+        f'("{address}", {port}), timeout=3); sys.exit(0)'
+        "'"
+    )
+    return probe.rc == 0
+
+
+@pytest.mark.parametrize(
+    ("source", "target", "port", "allowed"),
+    [
+        ("prom-1", "am-1", 9093, True),
+        ("receiver", "am-1", 9093, False),
+        ("am-2", "am-1", 9094, True),
+        ("prom-1", "am-1", 9094, False),
+        ("prom-2", "prom-1", 9090, True),
+        ("receiver", "prom-1", 9090, False),
+        ("am-1", "prom-1", 9090, False),
+    ],
+)
+def test_the_firewall_opens_each_port_to_the_hosts_that_need_it(
+    source, target, port, allowed, hostvars, rig_hosts
+):
+    address = hostvars[target]["rig_ipv4"]
+    assert can_connect(rig_hosts[source], address, port) == allowed
