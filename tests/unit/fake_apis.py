@@ -616,20 +616,29 @@ class FakeApis:
 
 
 class TlsFiles:
-    """A CA, a server certificate for 127.0.0.1 and a client certificate, as PEM files."""
+    """A CA, a server certificate for 127.0.0.1 and a client certificate, as PEM files.
+
+    The certificates carry what RFC 5280 asks for and what Python 3.13's strict X.509
+    verification (``VERIFY_X509_STRICT``) checks: subject and authority key identifiers,
+    basic constraints and key usage, plus the extended key usage of each end entity.
+    """
 
     CA_NAME = "alertmesh test CA"
 
     def __init__(self, directory: Path) -> None:
         from cryptography import x509
+        from cryptography.x509.oid import ExtendedKeyUsageOID
 
-        ca_key, ca_cert = self._issue(self.CA_NAME, signing_key=None)
+        ca_key, ca_cert = self._issue(self.CA_NAME, issuer=None)
         server_key, server_cert = self._issue(
             "127.0.0.1",
-            signing_key=ca_key,
+            issuer=(ca_key, ca_cert),
+            usage=ExtendedKeyUsageOID.SERVER_AUTH,
             alt_names=[x509.IPAddress(ipaddress.ip_address("127.0.0.1"))],
         )
-        client_key, client_cert = self._issue("ansible", signing_key=ca_key)
+        client_key, client_cert = self._issue(
+            "ansible", issuer=(ca_key, ca_cert), usage=ExtendedKeyUsageOID.CLIENT_AUTH
+        )
         self.ca = self._write_pem(directory / "ca.pem", ca_cert)
         self.server_cert = self._write_pem(directory / "server.pem", server_cert)
         self.server_key = self._write_pem(directory / "server-key.pem", server_key)
@@ -638,35 +647,62 @@ class TlsFiles:
 
     @classmethod
     def _issue(
-        cls, subject: str, signing_key: Any, alt_names: list[Any] | None = None
+        cls,
+        subject: str,
+        issuer: tuple[Any, Any] | None,
+        usage: Any = None,
+        alt_names: list[Any] | None = None,
     ) -> tuple[Any, Any]:
-        """A new key and its certificate for ``subject``, signed by ``signing_key``; a
-        self-signed CA certificate when that is None."""
+        """A new key and its certificate for ``subject``, signed by ``issuer`` (the CA's
+        key and certificate); a self-signed CA certificate when that is None."""
         from cryptography import x509
         from cryptography.hazmat.primitives import hashes
         from cryptography.hazmat.primitives.asymmetric import ec
         from cryptography.x509.oid import NameOID
 
-        def name(common_name: str) -> x509.Name:
-            return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
-
         key = ec.generate_private_key(ec.SECP256R1())
+        is_ca = issuer is None
+        signing_key = key if issuer is None else issuer[0]
+        issuer_public_key = key.public_key() if issuer is None else issuer[1].public_key()
         start = now() - datetime.timedelta(minutes=5)
         builder = (
             x509.CertificateBuilder()
-            .subject_name(name(subject))
-            .issuer_name(name(cls.CA_NAME))
+            .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, subject)]))
+            .issuer_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cls.CA_NAME)]))
             .public_key(key.public_key())
             .serial_number(x509.random_serial_number())
             .not_valid_before(start)
             .not_valid_after(start + datetime.timedelta(days=1))
             .add_extension(
-                x509.BasicConstraints(ca=signing_key is None, path_length=None), critical=True
+                x509.BasicConstraints(ca=is_ca, path_length=0 if is_ca else None), critical=True
+            )
+            .add_extension(
+                x509.KeyUsage(
+                    digital_signature=True,
+                    content_commitment=False,
+                    key_encipherment=False,
+                    data_encipherment=False,
+                    key_agreement=False,
+                    key_cert_sign=is_ca,
+                    crl_sign=is_ca,
+                    encipher_only=False,
+                    decipher_only=False,
+                ),
+                critical=True,
+            )
+            .add_extension(
+                x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False
+            )
+            .add_extension(
+                x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer_public_key),
+                critical=False,
             )
         )
+        if usage is not None:
+            builder = builder.add_extension(x509.ExtendedKeyUsage([usage]), critical=False)
         if alt_names:
             builder = builder.add_extension(x509.SubjectAlternativeName(alt_names), critical=False)
-        return key, builder.sign(signing_key or key, hashes.SHA256())
+        return key, builder.sign(signing_key, hashes.SHA256())
 
     @staticmethod
     def _write_pem(path: Path, key_or_cert: Any) -> Path:
