@@ -51,6 +51,9 @@ notes:
   - Requests are made from the managed host with C(ansible.module_utils.urls), so the
     managed host needs no extra Python library. Run the task on a host that can reach
     every URL given, for example with C(delegate_to) or C(run_once).
+  - Redirects are never followed, since neither API redirects. An answer C(301), C(302),
+    C(303), C(307) or C(308) fails the task with both URLs named, and nothing (credentials
+    included) is sent to the URL it points to.
   - A URL is the base URL of the API, without C(/api/...). When Alertmanager or Prometheus
     runs with C(--web.route-prefix), include the prefix, for example
     V(http://10.0.0.5:9093/alertmanager).

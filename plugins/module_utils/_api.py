@@ -9,6 +9,10 @@ Every failure raises :class:`ApiError`, which carries the method, the URL, the H
 status (when there was an answer) and an excerpt of the body, so that a module can say
 which URL answered what.
 
+Neither API redirects, so a redirect is an error and is never followed: following it
+would send the credentials (basic auth is sent with the first request) to whatever host
+the answer names, and credit that host's answer to the URL asked.
+
 This file runs on managed hosts: keep it compatible with every Python version that
 ansible-core supports there (3.8 and later).
 """
@@ -22,7 +26,7 @@ import ssl
 from datetime import datetime, timedelta, timezone
 from typing import Any
 from urllib.error import HTTPError, URLError
-from urllib.parse import quote, urlencode, urlsplit
+from urllib.parse import quote, urlencode, urljoin, urlsplit
 
 from ansible.module_utils.urls import ConnectionError as UrlsConnectionError
 from ansible.module_utils.urls import Request, make_context
@@ -125,6 +129,7 @@ class ApiClient:
             url_username=url_username,
             url_password=url_password,
             force_basic_auth=url_username is not None,
+            follow_redirects="none",
             http_agent=USER_AGENT,
             client_cert=client_cert,
             client_key=client_key,
@@ -170,7 +175,10 @@ class ApiClient:
             )
             raw = response.read()
         except HTTPError as err:
-            raise ApiError(method, url, err.code, _read_error_body(err), str(err.reason)) from err
+            reason = str(err.reason)
+            if 300 <= err.code < 400:
+                reason = _redirect_reason(url, err)
+            raise ApiError(method, url, err.code, _read_error_body(err), reason) from err
         except (URLError, UrlsConnectionError, http.client.HTTPException, OSError) as err:
             reason = getattr(err, "reason", None) or err
             raise ApiError(method, url, reason=str(reason)) from err
@@ -381,6 +389,15 @@ def format_timestamp(moment: datetime) -> str:
     """Format an aware datetime the way Alertmanager does: UTC, milliseconds, ``Z``."""
     utc = moment.astimezone(UTC)
     return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
+
+
+def _redirect_reason(url: str, err: HTTPError) -> str:
+    location = err.headers.get("Location") if err.headers is not None else None
+    target = urljoin(url, location) if location else "nowhere (no Location header)"
+    return (
+        f"redirect to {target}, not followed: the Alertmanager and Prometheus APIs do not"
+        " redirect, so give the URL that answers itself"
+    )
 
 
 def _read_error_body(err: HTTPError) -> str:

@@ -1,5 +1,8 @@
 """Fake Alertmanager v2 and Prometheus v1 APIs on real HTTP servers on 127.0.0.1.
 
+A fake may listen on 127.0.0.2 instead, to stand for a second host; nothing here ever
+binds or connects to any other address.
+
 The fakes keep real state and answer the way Alertmanager 0.25.0 and Prometheus 2.42.0
 did when they were probed (Debian 12 binaries):
 
@@ -152,6 +155,19 @@ class FakeApp:
             return True
         expected = base64.b64encode(":".join(self.credentials).encode()).decode()
         return authorization == f"Basic {expected}"
+
+
+class Redirect(FakeApp):
+    """Answers every request with ``status`` and a ``Location`` on ``target_base_url``."""
+
+    def __init__(self, status: int, target_base_url: str) -> None:
+        super().__init__()
+        self.status = status
+        self.target_base_url = target_base_url
+
+    def route(self, method: str, path: str, query: dict[str, list[str]], body: bytes) -> Answer:
+        location = self.target_base_url + path
+        return self.status, {"Location": location}, b"moved\n"
 
 
 class FakeAlertmanager(FakeApp):
@@ -524,18 +540,25 @@ class _Handler(BaseHTTPRequestHandler):
         """Keep test output quiet."""
 
 
-class FakeServer:
-    """A ThreadingHTTPServer on 127.0.0.1 and a free port, serving one fake."""
+LOOPBACK_HOSTS = ("127.0.0.1", "127.0.0.2")
 
-    def __init__(self, app: FakeApp, tls: ssl.SSLContext | None = None) -> None:
+
+class FakeServer:
+    """A ThreadingHTTPServer on 127.0.0.1 (or 127.0.0.2) and a free port, serving one fake."""
+
+    def __init__(
+        self, app: FakeApp, tls: ssl.SSLContext | None = None, host: str = "127.0.0.1"
+    ) -> None:
+        if host not in LOOPBACK_HOSTS:
+            raise ValueError(f"fakes listen on {' or '.join(LOOPBACK_HOSTS)} only, not {host}")
         handler = type("Handler", (_Handler,), {"app": app})
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.httpd = ThreadingHTTPServer((host, 0), handler)
         self.httpd.daemon_threads = True
         scheme = "http"
         if tls is not None:
             self.httpd.socket = tls.wrap_socket(self.httpd.socket, server_side=True)
             scheme = "https"
-        self.url = f"{scheme}://127.0.0.1:{self.httpd.server_address[1]}"
+        self.url = f"{scheme}://{host}:{self.httpd.server_address[1]}"
         app.url = self.url
         self.thread = threading.Thread(
             target=self.httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
@@ -583,19 +606,21 @@ class FakeApis:
         for close in reversed(self._closers):
             close()
 
-    def serve(self, app: FakeApp, tls: ssl.SSLContext | None = None) -> str:
-        server = FakeServer(app, tls)
+    def serve(
+        self, app: FakeApp, tls: ssl.SSLContext | None = None, host: str = "127.0.0.1"
+    ) -> str:
+        server = FakeServer(app, tls, host)
         self._closers.append(server.close)
         return server.url
 
-    def alertmanager(self, **kwargs: Any) -> FakeAlertmanager:
+    def alertmanager(self, host: str = "127.0.0.1", **kwargs: Any) -> FakeAlertmanager:
         self._names += 1
         member = FakeAlertmanager(
             name=f"01FAKEMEMBER{self._names:014d}",
             cluster_address=f"127.0.0.{self._names}:9094",
             **kwargs,
         )
-        self.serve(member)
+        self.serve(member, host=host)
         return member
 
     def mesh(self, size: int = 2, replicate_after: int | None = 0, **kwargs: Any) -> FakeMesh:

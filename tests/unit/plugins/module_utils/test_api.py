@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 import pytest
-from fake_apis import FakeAlertmanager, FakeApis, TlsFiles, closed_port_url
+from fake_apis import FakeAlertmanager, FakeApis, Redirect, TlsFiles, closed_port_url
 
 from ansible_collections.alertmesh.ha.plugins.module_utils._api import (
     API_ARGUMENT_SPEC,
@@ -26,6 +26,7 @@ from ansible_collections.alertmesh.ha.plugins.module_utils._api import (
 )
 
 UNKNOWN_ID = "00000000-0000-4000-8000-000000000000"
+BASIC_AUTH = {"url_username": "ops", "url_password": "s3cret"}
 
 
 def probe_silence(value: str = "probe-1", minutes: int = 10) -> dict[str, Any]:
@@ -314,6 +315,50 @@ class TestBasicAuth:
             client.status()
 
         assert raised.value.status == 401
+
+
+class TestRedirects:
+    """Neither API redirects: a redirect is an error, and nothing reaches its target."""
+
+    @pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
+    def test_a_redirect_to_another_host_is_refused_naming_both_urls(
+        self, fake_apis: FakeApis, status: int
+    ) -> None:
+        elsewhere = fake_apis.alertmanager(host="127.0.0.2")
+        url = fake_apis.serve(Redirect(status, elsewhere.url))
+
+        with pytest.raises(ApiError) as raised:
+            AlertmanagerClient(url, **BASIC_AUTH).status()
+
+        assert elsewhere.requests == []
+        assert raised.value.status == status
+        assert raised.value.url == f"{url}/api/v2/status"
+        assert f"redirect to {elsewhere.url}/api/v2/status, not followed" in str(raised.value)
+
+    def test_a_post_redirected_with_307_is_not_repeated_elsewhere(
+        self, fake_apis: FakeApis
+    ) -> None:
+        elsewhere = fake_apis.alertmanager(host="127.0.0.2")
+        url = fake_apis.serve(Redirect(307, elsewhere.url))
+
+        with pytest.raises(ApiError, match="HTTP 307"):
+            AlertmanagerClient(url, **BASIC_AUTH).post_silence(probe_silence())
+
+        assert elsewhere.requests == []
+        assert elsewhere.live_silences() == []
+
+    def test_a_redirect_from_https_to_http_is_refused(
+        self, fake_apis: FakeApis, tls_files: TlsFiles
+    ) -> None:
+        elsewhere = fake_apis.alertmanager(host="127.0.0.2")
+        url = fake_apis.serve(Redirect(302, elsewhere.url), tls_files.server_context())
+
+        with pytest.raises(ApiError, match=f"redirect to {elsewhere.url}"):
+            AlertmanagerClient(url, ca_path=str(tls_files.ca), **BASIC_AUTH).status()
+
+        assert url.startswith("https://")
+        assert elsewhere.url.startswith("http://127.0.0.2:")
+        assert elsewhere.requests == []
 
 
 class TestTls:
