@@ -1,8 +1,8 @@
-"""Filters that apply Prometheus relabelling and check that HA replicas' alerts deduplicate.
+"""Filters that apply and check Prometheus relabelling, and make HA replicas' alerts deduplicate.
 
-Docs live in the sidecars relabel.yml, replica_relabel_configs.yml, alert_dedup_report.yml
-and replica_external_labels.yml; the logic lives in plugins/plugin_utils/relabel.py and
-plugins/plugin_utils/replicas.py.
+Docs live in the sidecars relabel.yml, relabel_config_problems.yml,
+replica_relabel_configs.yml, alert_dedup_report.yml and replica_external_labels.yml; the
+logic lives in plugins/plugin_utils/relabel.py, replica_dedup.py and replicas.py.
 """
 
 from __future__ import annotations
@@ -15,8 +15,11 @@ from ansible.errors import AnsibleFilterError
 
 from ansible_collections.alertmesh.ha.plugins.plugin_utils.relabel import (
     RelabelError,
-    alert_dedup_report,
     relabel,
+    relabel_config_problems,
+)
+from ansible_collections.alertmesh.ha.plugins.plugin_utils.replica_dedup import (
+    alert_dedup_report,
     replica_relabel_configs,
 )
 from ansible_collections.alertmesh.ha.plugins.plugin_utils.replicas import replica_external_labels
@@ -41,6 +44,9 @@ class FilterModule:
     def filters(self) -> dict[str, Callable[..., Any]]:
         return {
             "relabel": _as_filter("relabel", relabel),
+            "relabel_config_problems": _as_filter(
+                "relabel_config_problems", relabel_config_problems
+            ),
             "replica_relabel_configs": _as_filter(
                 "replica_relabel_configs", replica_relabel_configs
             ),

@@ -14,7 +14,7 @@ from typing import Any
 
 from ansible_collections.alertmesh.ha.plugins.plugin_utils.relabel import (
     RelabelError,
-    render_rule,
+    render_yaml,
 )
 
 __all__ = ["ADD_REPLICA_LABEL_MODES", "replica_external_labels"]
@@ -94,7 +94,7 @@ def replica_external_labels(
         for first, second in _identical_pairs(label_sets):
             problems.append(
                 f"prometheus_external_labels of {first} and {second} are identical"
-                f" ({render_rule(label_sets[first])}), so their series clash in remote storage:"
+                f" ({render_yaml(label_sets[first])}), so their series clash in remote storage:"
                 " give each replica a distinct value in host_vars, for example dc: europe1 and"
                 " dc: europe2, or declare none and let the role add"
                 f" {replica_label}: <inventory name>."

@@ -26,6 +26,7 @@ def test_filter_module_maps_exactly_the_relabel_filters(filters: dict) -> None:
     assert sorted(filters) == [
         "alert_dedup_report",
         "relabel",
+        "relabel_config_problems",
         "replica_external_labels",
         "replica_relabel_configs",
     ]
@@ -58,6 +59,26 @@ def test_relabel_filter_takes_the_prometheus_version(filters: dict) -> None:
         "dc": "e1",
         "site.name": "e1",
     }
+
+
+def test_relabel_config_problems_filter(filters: dict) -> None:
+    rules = [ARTICLE_RULE, {"action": "shuffle"}]
+    assert filters["relabel_config_problems"]([ARTICLE_RULE], 2) == []
+    assert filters["relabel_config_problems"](rules, "3") == [
+        'configs[1] {action: shuffle}: unknown relabel action "shuffle"'
+    ]
+    assert filters["relabel_config_problems"]({"action": "shuffle"}, 2) == [
+        "configs must be a list of relabel rules, got dict {'action': 'shuffle'}"
+    ]
+
+
+def test_relabel_config_problems_filter_raises_only_for_a_bad_version(filters: dict) -> None:
+    with pytest.raises(AnsibleFilterError) as raised:
+        filters["relabel_config_problems"]([ARTICLE_RULE], "latest")
+    assert str(raised.value) == (
+        "relabel_config_problems: prometheus_version 'latest' is not a Prometheus 2 or 3"
+        " version such as 2, '2.53.3' or '3.1.0'"
+    )
 
 
 def test_replica_relabel_configs_filter(filters: dict) -> None:
