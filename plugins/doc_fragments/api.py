@@ -42,7 +42,9 @@ options:
     type: str
   http_timeout:
     description:
-      - Seconds to wait for the answer to each single HTTP request.
+      - Seconds each single HTTP request may take in all, from connecting to the last byte
+        of the answer. A server that answers slower than that, even one trickling its
+        answer byte by byte, fails the request.
       - This is not how long the module waits for a condition to hold; modules that poll
         have their own O(ignore:timeout) option for that.
     type: float
@@ -51,6 +53,9 @@ notes:
   - Requests are made from the managed host with C(ansible.module_utils.urls), so the
     managed host needs no extra Python library. Run the task on a host that can reach
     every URL given, for example with C(delegate_to) or C(run_once).
+  - An answer may be at most 16 MiB long (after decompression); a longer one fails the
+    request without being read further. The answers these modules ask for (cluster status,
+    silences, the alerts of one name, discovered Alertmanagers) are far smaller.
   - Redirects are never followed, since neither API redirects. An answer C(301), C(302),
     C(303), C(307) or C(308) fails the task with both URLs named, and nothing (credentials
     included) is sent to the URL it points to.

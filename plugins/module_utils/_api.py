@@ -13,6 +13,11 @@ Neither API redirects, so a redirect is an error and is never followed: followin
 would send the credentials (basic auth is sent with the first request) to whatever host
 the answer names, and credit that host's answer to the URL asked.
 
+A request has ``http_timeout`` seconds in all (connecting, sending, reading every byte of
+the answer), and an answer may be at most :data:`MAX_ANSWER_BYTES` long. A socket timeout
+alone bounds each read, not their sum, so a server trickling its answer could otherwise
+hold a module for as long as it likes, or fill the managed host's memory.
+
 This file runs on managed hosts: keep it compatible with every Python version that
 ansible-core supports there (3.8 and later).
 """
@@ -23,6 +28,8 @@ import http.client
 import json
 import re
 import ssl
+import threading
+import time
 from datetime import datetime, timedelta, timezone
 from typing import Any
 from urllib.error import HTTPError, URLError
@@ -59,6 +66,12 @@ API_ARGUMENT_SPEC: dict[str, dict[str, Any]] = {
 """Options every module of this collection accepts; documented in ``alertmesh.ha.api``."""
 
 BODY_EXCERPT_CHARS = 300
+MAX_ANSWER_BYTES = 16 * 1024 * 1024
+"""The most bytes one answer may have. Generous for this collection's requests (filtered
+alert and silence lists, rule groups, configurations), small enough for any managed host."""
+ERROR_BODY_BYTES = 64 * 1024
+"""How much of an HTTP error's body is read: enough for the excerpt in the message."""
+_READ_CHUNK = 64 * 1024
 USER_AGENT = "alertmesh.ha"
 
 _TIMESTAMP = re.compile(
@@ -169,11 +182,79 @@ class ApiClient:
         if body is not None:
             payload = json.dumps(body)
             headers["Content-Type"] = "application/json"
+        status, raw = self._exchange(method, url, payload, headers)
+        text = raw.decode("utf-8", errors="replace")
+        if not text.strip():
+            return None
+        try:
+            return json.loads(text)
+        except ValueError as err:
+            raise ApiError(method, url, status, text, "the body is not JSON") from err
+
+    def _exchange(
+        self, method: str, url: str, payload: str | None, headers: dict[str, str]
+    ) -> tuple[int, bytes]:
+        """Send one request and read its answer within ``http_timeout`` in all.
+
+        The exchange runs in a daemon thread, which this one waits for until the deadline.
+        Once the deadline has passed, the thread is left behind: it stops reading at its
+        next chunk, or ends when the server gives up; it is never waited for again.
+        """
+        context = self.tls_context()
+        deadline = time.monotonic() + self.http_timeout
+        outcome: list[Any] = []
+        worker = threading.Thread(
+            target=self._exchange_into,
+            args=(outcome, method, url, payload, headers, context, deadline),
+            name=f"{USER_AGENT} {method} {url}",
+            daemon=True,
+        )
+        worker.start()
+        worker.join(self.http_timeout)
+        if not outcome:
+            raise ApiError(
+                method,
+                url,
+                reason=f"timed out: no complete answer within {self.http_timeout:g} s"
+                " (http_timeout)",
+            )
+        if isinstance(outcome[0], Exception):
+            raise outcome[0]
+        return outcome[0]
+
+    def _exchange_into(
+        self,
+        outcome: list[Any],
+        method: str,
+        url: str,
+        payload: str | None,
+        headers: dict[str, str],
+        context: ssl.SSLContext,
+        deadline: float,
+    ) -> None:
+        """The worker thread: append ``(status, body)`` or the exception to ``outcome``."""
+        try:
+            outcome.append(self._send(method, url, payload, headers, context, deadline))
+        except Exception as err:  # handed to the waiting thread, which raises it
+            outcome.append(err)
+
+    def _send(
+        self,
+        method: str,
+        url: str,
+        payload: str | None,
+        headers: dict[str, str],
+        context: ssl.SSLContext,
+        deadline: float,
+    ) -> tuple[int, bytes]:
         try:
             response = self._session.open(
-                method, url, data=payload, headers=headers, context=self.tls_context()
+                method, url, data=payload, headers=headers, context=context
             )
-            raw = response.read()
+            try:
+                return response.status, _read_answer(response, method, url, deadline)
+            finally:
+                response.close()
         except HTTPError as err:
             reason = str(err.reason)
             if 300 <= err.code < 400:
@@ -182,14 +263,6 @@ class ApiClient:
         except (URLError, UrlsConnectionError, http.client.HTTPException, OSError) as err:
             reason = getattr(err, "reason", None) or err
             raise ApiError(method, url, reason=str(reason)) from err
-        text = raw.decode("utf-8", errors="replace")
-        if not text.strip():
-            return None
-        try:
-            return json.loads(text)
-        except ValueError as err:
-            status = getattr(response, "status", 200)
-            raise ApiError(method, url, status, text, "the body is not JSON") from err
 
 
 class AlertmanagerClient(ApiClient):
@@ -400,9 +473,48 @@ def _redirect_reason(url: str, err: HTTPError) -> str:
     )
 
 
+def _size(byte_count: int) -> str:
+    for unit, size in (("MiB", 1024 * 1024), ("KiB", 1024)):
+        if byte_count >= size and byte_count % size == 0:
+            return f"{byte_count // size} {unit}"
+    return f"{byte_count} bytes"
+
+
+def _read_answer(response: Any, method: str, url: str, deadline: float) -> bytes:
+    """The body of ``response``, read chunk by chunk until the end, the cap or the deadline."""
+    limit = MAX_ANSWER_BYTES
+    announced = response.headers.get("Content-Length")
+    if announced and announced.strip().isdigit() and int(announced) > limit:
+        raise ApiError(
+            method,
+            url,
+            response.status,
+            reason=f"the answer announces {int(announced)} bytes, more than the"
+            f" {_size(limit)} this client reads",
+        )
+    # read1 returns what one read of the socket gives, so the deadline is checked often.
+    read_chunk = getattr(response, "read1", response.read)
+    chunks = []
+    size = 0
+    while time.monotonic() < deadline:
+        chunk = read_chunk(_READ_CHUNK)
+        if not chunk:
+            return b"".join(chunks)
+        size += len(chunk)
+        if size > limit:
+            raise ApiError(
+                method,
+                url,
+                response.status,
+                reason=f"the answer is longer than the {_size(limit)} this client reads",
+            )
+        chunks.append(chunk)
+    raise ApiError(method, url, reason="timed out while reading the answer")
+
+
 def _read_error_body(err: HTTPError) -> str:
     try:
-        raw = err.read()
+        raw = err.read(ERROR_BODY_BYTES)
     except (OSError, http.client.HTTPException):
         return ""
     if not raw:

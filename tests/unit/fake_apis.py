@@ -584,6 +584,82 @@ class SilentServer:
         self.socket.close()
 
 
+class ScriptedServer:
+    """Answers every connection on 127.0.0.1 with the same bytes, written piece by piece.
+
+    For hostile or slow servers: ``pieces`` are sent one after the other with ``pause``
+    seconds between them, whatever the request was. ``sent`` counts the bytes written
+    (over all connections) and ``complete`` the connections that got every piece; a
+    connection ends early when the client goes away or the server is closed. At most
+    ``connections`` connections are served, so every loop here is bounded.
+    """
+
+    def __init__(self, pieces: list[bytes], pause: float = 0.0, connections: int = 1) -> None:
+        self.pieces = pieces
+        self.pause = pause
+        self.sent = 0
+        self.complete = 0
+        self.lock = threading.Lock()
+        self.closing = threading.Event()
+        self.socket = socket.socket()
+        self.socket.bind(("127.0.0.1", 0))
+        self.socket.listen(8)
+        self.socket.settimeout(0.05)
+        self.url = f"http://127.0.0.1:{self.socket.getsockname()[1]}"
+        self.threads = [threading.Thread(target=self._accept, args=(connections,), daemon=True)]
+        self.threads[0].start()
+
+    @property
+    def total(self) -> int:
+        """How many bytes one complete answer has."""
+        return sum(len(piece) for piece in self.pieces)
+
+    def _accept(self, connections: int) -> None:
+        served = 0
+        while served < connections and not self.closing.is_set():
+            try:
+                connection, _address = self.socket.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            served += 1
+            thread = threading.Thread(target=self._answer, args=(connection,), daemon=True)
+            self.threads.append(thread)
+            thread.start()
+
+    def _answer(self, connection: socket.socket) -> None:
+        with connection:
+            connection.settimeout(5)
+            try:
+                self._read_request_head(connection)
+                for piece in self.pieces:
+                    if self.closing.wait(self.pause) if self.pause else self.closing.is_set():
+                        return
+                    connection.sendall(piece)
+                    with self.lock:
+                        self.sent += len(piece)
+            except OSError:
+                return
+            with self.lock:
+                self.complete += 1
+
+    @staticmethod
+    def _read_request_head(connection: socket.socket) -> None:
+        received = b""
+        while b"\r\n\r\n" not in received and len(received) < 65536:
+            data = connection.recv(4096)
+            if not data:
+                return
+            received += data
+
+    def close(self) -> None:
+        self.closing.set()
+        self.socket.close()
+        for thread in self.threads:
+            thread.join(10)
+
+
 def closed_port_url() -> str:
     """A URL on 127.0.0.1 where nothing listens: for refused connections."""
     with socket.socket() as probe:
@@ -638,6 +714,13 @@ class FakeApis:
         server = SilentServer()
         self._closers.append(server.close)
         return server.url
+
+    def scripted_server(
+        self, pieces: list[bytes], pause: float = 0.0, connections: int = 1
+    ) -> ScriptedServer:
+        server = ScriptedServer(pieces, pause, connections)
+        self._closers.append(server.close)
+        return server
 
 
 class TlsFiles:

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from fake_apis import FakeAlertmanager, FakeApis, Redirect, TlsFiles, closed_port_url
 
+from ansible_collections.alertmesh.ha.plugins.module_utils import _api
 from ansible_collections.alertmesh.ha.plugins.module_utils._api import (
     API_ARGUMENT_SPEC,
     UTC,
@@ -290,6 +291,70 @@ class TestTransportErrors:
         member.inject("GET", "/api/v2/silences", 200, "")
 
         assert client.list_silences() == []
+
+
+def http_head(*lines: str) -> bytes:
+    """The status line and headers of an answer, ready to send."""
+    return "".join(f"{line}\r\n" for line in ("HTTP/1.1 200 OK", *lines, "")).encode()
+
+
+class TestHostileServers:
+    """One request takes at most http_timeout in all, and reads a bounded number of bytes."""
+
+    def test_an_answer_trickling_in_byte_by_byte_is_abandoned_at_the_deadline(
+        self, fake_apis: FakeApis
+    ) -> None:
+        body = [b'"', *[b"x"] * 60, b'"']
+        head = http_head("Content-Type: application/json", f"Content-Length: {len(body)}")
+        server = fake_apis.scripted_server([head, *body], pause=0.05)
+
+        with pytest.raises(ApiError, match=r"timed out: no complete answer within 0\.5 s"):
+            AlertmanagerClient(server.url, http_timeout=0.5).status()
+
+        assert server.complete == 0
+        assert server.sent < server.total
+
+    def test_headers_trickling_in_byte_by_byte_are_abandoned_at_the_deadline(
+        self, fake_apis: FakeApis
+    ) -> None:
+        trickle = [b"a"] * 60
+        pieces = [b"HTTP/1.1 200 OK\r\nX-Slow: ", *trickle, b"\r\nContent-Length: 2\r\n\r\n{}"]
+        server = fake_apis.scripted_server(pieces, pause=0.05)
+
+        with pytest.raises(ApiError, match=r"timed out: no complete answer within 0\.5 s"):
+            AlertmanagerClient(server.url, http_timeout=0.5).status()
+
+        assert server.complete == 0
+
+    def test_an_answer_announced_larger_than_the_cap_is_not_read(
+        self, fake_apis: FakeApis, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.setattr(_api, "MAX_ANSWER_BYTES", 1024)
+        member = fake_apis.alertmanager()
+        member.inject("GET", "/api/v2/status", 200, json.dumps("x" * 4096), "application/json")
+
+        with pytest.raises(ApiError) as raised:
+            AlertmanagerClient(member.url).status()
+
+        assert raised.value.status == 200
+        assert "announces 4098 bytes, more than the 1 KiB this client reads" in str(raised.value)
+
+    def test_an_answer_without_length_is_read_only_up_to_the_cap(
+        self, fake_apis: FakeApis, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.setattr(_api, "MAX_ANSWER_BYTES", 64 * 1024)
+        chunk = b"x" * 65536
+        pieces = [http_head("Content-Type: application/json"), b'"', *[chunk] * 512, b'"']
+        server = fake_apis.scripted_server(pieces)
+
+        with pytest.raises(ApiError) as raised:
+            AlertmanagerClient(server.url, http_timeout=5).status()
+
+        assert "longer than the 64 KiB this client reads" in str(raised.value)
+        assert server.complete == 0
+
+    def test_the_cap_is_several_mebibytes(self) -> None:
+        assert _api.MAX_ANSWER_BYTES == 16 * 1024 * 1024
 
 
 class TestBasicAuth:

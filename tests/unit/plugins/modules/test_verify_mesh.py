@@ -287,6 +287,24 @@ class TestMembership:
         assert "starting up" in result["msg"]
         assert result["summary"][1].split()[:3] == [member.url, "unknown", "no"]
 
+    def test_a_member_trickling_its_answer_fails_at_the_http_timeout(
+        self, fake_apis: FakeApis, run_module: RunModule
+    ) -> None:
+        head = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 62\r\n\r\n"
+        trickling = fake_apis.scripted_server([head, b"{", *[b" "] * 60, b"}"], 0.05, 10)
+
+        result = run(
+            run_module, [trickling.url], timeout=0.5, http_timeout=0.3, silence_probe=False
+        )
+
+        assert result["failed"] is True
+        assert (
+            f"GET {trickling.url}/api/v2/status failed: timed out: no complete answer within"
+            " 0.3 s (http_timeout)"
+        ) in result["msg"]
+        assert result["cluster_status"] == {trickling.url: "no answer"}
+        assert trickling.complete == 0
+
 
 class TestReplicationFailures:
     def test_member_that_never_receives_the_probe_is_named(
