@@ -7,7 +7,9 @@ takes tens of milliseconds, too slow to repeat for every poll.
 
 Every failure raises :class:`ApiError`, which carries the method, the URL, the HTTP
 status (when there was an answer) and an excerpt of the body, so that a module can say
-which URL answered what.
+which URL answered what. That includes answers of the wrong shape: the client methods
+check every field the modules read (a silence's ``id`` is a string, ``endsAt`` a
+timestamp, ...), so a module never meets a value of a type it does not expect.
 
 Neither API redirects, so a redirect is an error and is never followed: following it
 would send the credentials (basic auth is sent with the first request) to whatever host
@@ -30,6 +32,7 @@ import re
 import ssl
 import threading
 import time
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from typing import Any
 from urllib.error import HTTPError, URLError
@@ -114,6 +117,103 @@ class ApiError(Exception):
         return f"{answer}: {excerpt}" if excerpt else answer
 
 
+class Shape:
+    """What an answer must look like: a description for messages, and a check of it."""
+
+    def __init__(self, description: str, check: Callable[[Any], bool]) -> None:
+        self.description = description
+        self.check = check
+
+
+def _is_text(value: Any) -> bool:
+    return isinstance(value, str)
+
+
+def _is_id(value: Any) -> bool:
+    return isinstance(value, str) and value != ""
+
+
+def _is_timestamp(value: Any) -> bool:
+    try:
+        parse_timestamp(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _optional(check: Callable[[Any], bool]) -> Callable[[Any], bool]:
+    return lambda value: value is None or check(value)
+
+
+def _list_of(check: Callable[[Any], bool]) -> Callable[[Any], bool]:
+    return lambda value: isinstance(value, list) and all(check(item) for item in value)
+
+
+def _object_with(**fields: Callable[[Any], bool]) -> Callable[[Any], bool]:
+    """An object whose ``fields`` pass their checks (a missing field is None)."""
+    return lambda value: (
+        isinstance(value, dict) and all(check(value.get(name)) for name, check in fields.items())
+    )
+
+
+def _is_label_set(value: Any) -> bool:
+    return isinstance(value, dict) and all(
+        isinstance(name, str) and isinstance(text, str) for name, text in value.items()
+    )
+
+
+_is_silence = _object_with(
+    id=_is_id,
+    matchers=_list_of(_object_with(name=_is_text, value=_is_text)),
+    startsAt=_is_timestamp,
+    endsAt=_is_timestamp,
+    createdBy=_optional(_is_text),
+    comment=_optional(_is_text),
+    status=_optional(_object_with(state=_optional(_is_text))),
+)
+SILENCE_SHAPE = "a silence (an object with a string id, matchers, startsAt and endsAt)"
+STATUS = Shape(
+    "an object with cluster (status, name, peers with name and address) and versionInfo",
+    _object_with(
+        cluster=_optional(
+            _object_with(
+                status=_optional(_is_text),
+                name=_optional(_is_text),
+                peers=_optional(_list_of(_object_with(name=_is_text, address=_is_text))),
+            )
+        ),
+        versionInfo=_optional(_object_with(version=_optional(_is_text))),
+    ),
+)
+SILENCE = Shape(SILENCE_SHAPE, _is_silence)
+SILENCES = Shape(f"a list of which every item is {SILENCE_SHAPE}", _optional(_list_of(_is_silence)))
+SILENCE_ID = Shape("an object with a string silenceID", _object_with(silenceID=_is_id))
+ALERTS = Shape(
+    "a list of alerts, each an object with labels of string values",
+    _optional(_list_of(_object_with(labels=_optional(_is_label_set)))),
+)
+_is_alertmanager_list = _optional(_list_of(_object_with(url=_is_text)))
+DISCOVERED_ALERTMANAGERS = Shape(
+    "an object with activeAlertmanagers and droppedAlertmanagers, lists of objects with a"
+    " string url",
+    _optional(
+        _object_with(
+            activeAlertmanagers=_is_alertmanager_list,
+            droppedAlertmanagers=_is_alertmanager_list,
+        )
+    ),
+)
+CONFIG = Shape("an object with the yaml text", _optional(_object_with(yaml=_optional(_is_text))))
+RULE_GROUPS = Shape(
+    "an object with a list of groups",
+    _optional(_object_with(groups=_optional(_list_of(_object_with())))),
+)
+PROMETHEUS_ALERTS = Shape(
+    "an object with a list of alerts",
+    _optional(_object_with(alerts=_optional(_list_of(_object_with())))),
+)
+
+
 class ApiClient:
     """JSON over HTTP(S) to one base URL, with the TLS and auth options of the collection."""
 
@@ -174,8 +274,12 @@ class ApiClient:
         path: str,
         query: dict[str, Any] | None = None,
         body: Any = None,
+        shape: Shape | None = None,
     ) -> Any:
-        """Send one request; return the decoded JSON answer, or None for an empty body."""
+        """Send one request; return the decoded JSON answer, or None for an empty body.
+
+        With ``shape``, an answer (None included) that does not pass its check raises.
+        """
         url = self.url_for(path, query)
         headers = {"Accept": "application/json"}
         payload = None
@@ -184,12 +288,19 @@ class ApiClient:
             headers["Content-Type"] = "application/json"
         status, raw = self._exchange(method, url, payload, headers)
         text = raw.decode("utf-8", errors="replace")
-        if not text.strip():
-            return None
-        try:
-            return json.loads(text)
-        except ValueError as err:
-            raise ApiError(method, url, status, text, "the body is not JSON") from err
+        answer = None
+        if text.strip():
+            try:
+                answer = json.loads(text)
+            except ValueError as err:
+                raise ApiError(method, url, status, text, "the body is not JSON") from err
+            except RecursionError as err:
+                raise ApiError(
+                    method, url, status, text, "the body is JSON nested too deeply to read"
+                ) from err
+        if shape is not None and not shape.check(answer):
+            raise ApiError(method, url, status, text, f"expected {shape.description}")
+        return answer
 
     def _exchange(
         self, method: str, url: str, payload: str | None, headers: dict[str, str]
@@ -270,17 +381,19 @@ class AlertmanagerClient(ApiClient):
 
     def status(self) -> dict[str, Any]:
         """``GET /api/v2/status``: cluster name, status and peers, version info, config."""
-        return self.request("GET", "/api/v2/status")
+        return self.request("GET", "/api/v2/status", shape=STATUS)
 
     def list_silences(self, filters: list[str] | None = None) -> list[dict[str, Any]]:
         """``GET /api/v2/silences``: every silence this member knows, expired ones included."""
         query = {"filter": filters} if filters else None
-        return self.request("GET", "/api/v2/silences", query) or []
+        return self.request("GET", "/api/v2/silences", query, shape=SILENCES) or []
 
     def get_silence(self, silence_id: str) -> dict[str, Any] | None:
         """``GET /api/v2/silence/{id}``; None when this member does not know the id (404)."""
         try:
-            return self.request("GET", f"/api/v2/silence/{quote(silence_id, safe='')}")
+            return self.request(
+                "GET", f"/api/v2/silence/{quote(silence_id, safe='')}", shape=SILENCE
+            )
         except ApiError as err:
             if err.status == 404:
                 return None
@@ -293,16 +406,7 @@ class AlertmanagerClient(ApiClient):
         can (same matchers; an active silence keeps its ``startsAt``); otherwise it expires
         the old one and answers with the id of a new one.
         """
-        url_path = "/api/v2/silences"
-        answer = self.request("POST", url_path, body=silence)
-        if not isinstance(answer, dict) or not answer.get("silenceID"):
-            raise ApiError(
-                "POST",
-                self.url_for(url_path),
-                200,
-                json.dumps(answer),
-                "expected a JSON object with a silenceID",
-            )
+        answer = self.request("POST", "/api/v2/silences", body=silence, shape=SILENCE_ID)
         return answer["silenceID"]
 
     def delete_silence(self, silence_id: str) -> None:
@@ -340,28 +444,24 @@ class AlertmanagerClient(ApiClient):
         }
         if filters:
             query["filter"] = filters
-        return self.request("GET", "/api/v2/alerts", query) or []
+        return self.request("GET", "/api/v2/alerts", query, shape=ALERTS) or []
 
 
 class PrometheusClient(ApiClient):
     """The parts of the Prometheus v1 API this collection uses."""
 
-    def request_data(self, path: str, query: dict[str, Any] | None = None) -> Any:
-        """GET ``path`` and return the ``data`` of a ``{"status": "success"}`` envelope."""
-        answer = self.request("GET", path, query)
-        if not isinstance(answer, dict) or answer.get("status") != "success":
-            raise ApiError(
-                "GET",
-                self.url_for(path, query),
-                200,
-                json.dumps(answer),
-                'expected {"status": "success", "data": ...}',
-            )
-        return answer.get("data")
+    def request_data(self, path: str, query: dict[str, Any] | None, data: Shape) -> Any:
+        """GET ``path`` and return the ``data`` of a ``{"status": "success"}`` envelope;
+        ``data`` is the shape the data must have."""
+        envelope = Shape(
+            f'{{"status": "success", "data": ...}}, the data being {data.description}',
+            _object_with(status="success".__eq__, data=data.check),
+        )
+        return self.request("GET", path, query, shape=envelope).get("data")
 
     def alertmanagers(self) -> dict[str, list[dict[str, Any]]]:
         """``GET /api/v1/alertmanagers``: ``activeAlertmanagers`` and ``droppedAlertmanagers``."""
-        data = self.request_data("/api/v1/alertmanagers") or {}
+        data = self.request_data("/api/v1/alertmanagers", None, DISCOVERED_ALERTMANAGERS) or {}
         return {
             "activeAlertmanagers": data.get("activeAlertmanagers") or [],
             "droppedAlertmanagers": data.get("droppedAlertmanagers") or [],
@@ -369,18 +469,18 @@ class PrometheusClient(ApiClient):
 
     def config(self) -> str:
         """``GET /api/v1/status/config``: the loaded configuration as YAML text."""
-        data = self.request_data("/api/v1/status/config") or {}
-        return data.get("yaml", "")
+        data = self.request_data("/api/v1/status/config", None, CONFIG) or {}
+        return data.get("yaml") or ""
 
     def rules(self, rule_type: str | None = None) -> list[dict[str, Any]]:
         """``GET /api/v1/rules``: the rule groups (``rule_type`` ``alert`` or ``record``)."""
         query = {"type": rule_type} if rule_type else None
-        data = self.request_data("/api/v1/rules", query) or {}
+        data = self.request_data("/api/v1/rules", query, RULE_GROUPS) or {}
         return data.get("groups") or []
 
     def alerts(self) -> list[dict[str, Any]]:
         """``GET /api/v1/alerts``: the alerts this Prometheus has pending or firing."""
-        data = self.request_data("/api/v1/alerts") or {}
+        data = self.request_data("/api/v1/alerts", None, PROMETHEUS_ALERTS) or {}
         return data.get("alerts") or []
 
 

@@ -163,7 +163,8 @@ peers:
 cluster_status:
   description:
     - The cluster status every member reported (C(ready), C(settling), C(disabled)), by
-      member URL; C(no answer) (with the HTTP status, if any) when it could not be read.
+      member URL; C(no answer) (with the HTTP status, if any) when it could not be read,
+      C(unexpected answer) when the answer was not an Alertmanager status.
     - Also returned on failure.
   returned: always
   type: dict
@@ -323,9 +324,7 @@ class MeshVerifier:
             try:
                 status = client.status()
             except ApiError as err:
-                self.cluster_status[url] = (
-                    f"no answer (HTTP {err.status})" if err.status else "no answer"
-                )
+                self.cluster_status[url] = _no_status(err)
                 self.peers[url] = []
                 problems.append(f"{err}.")
                 continue
@@ -553,6 +552,15 @@ class MeshVerifier:
         }
 
 
+def _no_status(err: ApiError) -> str:
+    """What ``cluster_status`` says of a member whose status could not be read."""
+    if err.status is None:
+        return "no answer"
+    if 200 <= err.status < 300:
+        return f"unexpected answer (HTTP {err.status})"
+    return f"no answer (HTTP {err.status})"
+
+
 def main() -> None:
     argument_spec: dict[str, Any] = {
         "alertmanager_urls": {"type": "list", "elements": "str", "required": True},
@@ -592,7 +600,10 @@ def main() -> None:
             verifier.run_probes(params["probe_rounds"])
         except MeshError as err:
             failure = str(err)
-        cleanup_problems = verifier.expire_probes()
+        finally:
+            # Whatever ended step 2, even an error this module did not foresee, no probe
+            # may stay active.
+            cleanup_problems = verifier.expire_probes()
         if failure or cleanup_problems:
             messages = [failure] if failure else []
             if cleanup_problems:

@@ -168,13 +168,19 @@ class TestAlertmanagerClient:
         assert raised.value.status == 400
         assert "start time must be before end time" in str(raised.value)
 
-    def test_post_without_silence_id_in_answer_raises(
-        self, client: AlertmanagerClient, member: FakeAlertmanager
+    @pytest.mark.parametrize("answer", ["{}", '{"silenceID": 5}', '{"silenceID": ""}', '"id"'])
+    def test_post_without_a_string_silence_id_in_answer_raises(
+        self, client: AlertmanagerClient, member: FakeAlertmanager, answer: str
     ) -> None:
-        member.inject("POST", "/api/v2/silences", 200, "{}", "application/json")
+        member.inject("POST", "/api/v2/silences", 200, answer, "application/json")
 
-        with pytest.raises(ApiError, match="expected a JSON object with a silenceID"):
+        with pytest.raises(ApiError) as raised:
             client.post_silence(probe_silence())
+
+        assert str(raised.value) == (
+            f"POST {client.base_url}/api/v2/silences answered HTTP 200 (expected an object"
+            f" with a string silenceID): {answer}"
+        )
 
     def test_update_in_place_keeps_the_id(self, client: AlertmanagerClient) -> None:
         silence_id = client.post_silence(probe_silence())
@@ -196,6 +202,105 @@ class TestAlertmanagerClient:
         for kind in ("active", "silenced", "inhibited", "unprocessed"):
             assert f"{kind}=true" in path
         assert len(client.list_alerts()) == 2
+
+
+SILENCE = {
+    "id": UNKNOWN_ID,
+    "matchers": [{"name": "a", "value": "b", "isRegex": False, "isEqual": True}],
+    "startsAt": "2024-05-01T22:00:00.000Z",
+    "endsAt": "2024-05-01T23:00:00.000Z",
+    "createdBy": "alertmesh.ha",
+    "comment": "c",
+    "status": {"state": "expired"},
+}
+
+
+def alertmanager_call(client: AlertmanagerClient, name: str) -> Any:
+    calls = {
+        "status": client.status,
+        "get_silence": lambda: client.get_silence(UNKNOWN_ID),
+        "list_silences": client.list_silences,
+        "list_alerts": client.list_alerts,
+    }
+    return calls[name]()
+
+
+class TestAnswerShapes:
+    """An answer of the wrong shape is an ApiError naming the URL, never a Python error."""
+
+    @pytest.mark.parametrize(
+        ("call", "path", "answer"),
+        [
+            ("status", "/api/v2/status", "a string"),
+            ("status", "/api/v2/status", None),
+            ("status", "/api/v2/status", {"cluster": "ready"}),
+            ("status", "/api/v2/status", {"cluster": {"peers": [1]}}),
+            ("status", "/api/v2/status", {"cluster": {"name": ["a"]}}),
+            ("status", "/api/v2/status", {"versionInfo": []}),
+            ("get_silence", f"/api/v2/silence/{UNKNOWN_ID}", "a string"),
+            ("get_silence", f"/api/v2/silence/{UNKNOWN_ID}", dict(SILENCE, id=5)),
+            ("get_silence", f"/api/v2/silence/{UNKNOWN_ID}", dict(SILENCE, endsAt=None)),
+            ("get_silence", f"/api/v2/silence/{UNKNOWN_ID}", dict(SILENCE, endsAt="tomorrow")),
+            ("get_silence", f"/api/v2/silence/{UNKNOWN_ID}", dict(SILENCE, matchers=[["a"]])),
+            ("get_silence", f"/api/v2/silence/{UNKNOWN_ID}", dict(SILENCE, status="active")),
+            ("list_silences", "/api/v2/silences", {"silences": []}),
+            ("list_silences", "/api/v2/silences", [SILENCE, "junk"]),
+            ("list_alerts", "/api/v2/alerts", [{"labels": {"alertname": 1}}]),
+            ("list_alerts", "/api/v2/alerts", ["junk"]),
+        ],
+    )
+    def test_an_unexpected_shape_raises_naming_the_url(
+        self,
+        client: AlertmanagerClient,
+        member: FakeAlertmanager,
+        call: str,
+        path: str,
+        answer: Any,
+    ) -> None:
+        member.inject("GET", path, 200, json.dumps(answer), "application/json")
+
+        with pytest.raises(ApiError) as raised:
+            alertmanager_call(client, call)
+
+        assert raised.value.status == 200
+        assert raised.value.url.startswith(f"{client.base_url}{path}")
+        assert "answered HTTP 200 (expected " in str(raised.value)
+
+    def test_a_well_formed_silence_list_passes(
+        self, client: AlertmanagerClient, member: FakeAlertmanager
+    ) -> None:
+        member.inject("GET", "/api/v2/silences", 200, json.dumps([SILENCE]), "application/json")
+
+        assert client.list_silences() == [SILENCE]
+
+    def test_json_nested_too_deeply_raises(
+        self, client: AlertmanagerClient, member: FakeAlertmanager
+    ) -> None:
+        member.inject("GET", "/api/v2/status", 200, "[" * 100_000 + "]" * 100_000)
+
+        with pytest.raises(ApiError) as raised:
+            client.status()
+
+        assert "answered HTTP 200 (the body is JSON nested too deeply to read)" in str(raised.value)
+
+    @pytest.mark.parametrize(
+        "data",
+        [
+            {"activeAlertmanagers": [{"url": 5}]},
+            {"activeAlertmanagers": "http://a:9093"},
+            {"droppedAlertmanagers": [None]},
+            [],
+        ],
+    )
+    def test_an_unexpected_prometheus_shape_raises(self, fake_apis: FakeApis, data: Any) -> None:
+        prometheus = fake_apis.prometheus()
+        envelope = json.dumps({"status": "success", "data": data})
+        prometheus.inject("GET", "/api/v1/alertmanagers", 200, envelope, "application/json")
+
+        with pytest.raises(
+            ApiError, match=r"answered HTTP 200 \(expected \{\"status\": \"success\""
+        ):
+            PrometheusClient(prometheus.url).alertmanagers()
 
 
 class TestPrometheusClient:

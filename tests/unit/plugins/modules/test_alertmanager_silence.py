@@ -434,6 +434,29 @@ class TestFailures:
 
         assert result["msg"].startswith(f"Could not update the silence on {member.url}: POST")
 
+    @pytest.mark.parametrize(
+        "listed",
+        [
+            [{"id": "x", "matchers": [], "startsAt": "2024-05-01T22:00:00Z"}],
+            [{"id": 5}],
+            ["junk"],
+            {"silences": []},
+        ],
+        ids=["no-endsAt", "id-not-a-string", "not-a-silence", "not-a-list"],
+    )
+    def test_silences_of_an_unexpected_shape_fail_naming_the_url(
+        self, member: FakeAlertmanager, silence: Callable, listed: Any
+    ) -> None:
+        member.inject("GET", "/api/v2/silences", 200, json.dumps(listed), "application/json")
+
+        result = silence(duration="2h")
+
+        assert result["failed"] is True
+        assert result["msg"].startswith(
+            f"Could not list the silences of {member.url}: GET {member.url}/api/v2/silences"
+            " answered HTTP 200 (expected a list of which every item is a silence"
+        )
+
     def test_basic_auth(self, fake_apis: FakeApis, run_module: RunModule) -> None:
         member = fake_apis.alertmanager(credentials=("ansible", "s3cret"))
         args = {"url": member.url, "matchers": MATCHERS, "comment": COMMENT, "duration": "1h"}

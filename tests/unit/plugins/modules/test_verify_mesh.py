@@ -305,6 +305,21 @@ class TestMembership:
         assert result["cluster_status"] == {trickling.url: "no answer"}
         assert trickling.complete == 0
 
+    @pytest.mark.parametrize(
+        "answer", ['"ready"', '{"cluster": {"peers": "all"}}', "[" * 100_000 + "]" * 100_000]
+    )
+    def test_a_status_of_the_wrong_shape_fails_naming_the_url(
+        self, fake_apis: FakeApis, run_module: RunModule, answer: str
+    ) -> None:
+        member = fake_apis.alertmanager()
+        member.inject("GET", "/api/v2/status", 200, answer, "application/json")
+
+        result = run(run_module, [member.url], timeout=0.1)
+
+        assert result["failed"] is True
+        assert f"GET {member.url}/api/v2/status answered HTTP 200 (" in result["msg"]
+        assert result["cluster_status"] == {member.url: "unexpected answer (HTTP 200)"}
+
 
 class TestReplicationFailures:
     def test_member_that_never_receives_the_probe_is_named(
@@ -365,7 +380,13 @@ class TestReplicationFailures:
         self, fake_apis: FakeApis, run_module: RunModule
     ) -> None:
         mesh = fake_apis.mesh(size=2)
-        stuck = {"id": "x", "status": {"state": "active"}, "matchers": []}
+        stuck = {
+            "id": "x",
+            "status": {"state": "active"},
+            "matchers": [],
+            "startsAt": "2024-05-01T22:00:00.000Z",
+            "endsAt": "2999-05-01T22:00:00.000Z",
+        }
         mesh.members[1].inject("GET", "/api/v2/silence/*", 200, json.dumps(stuck))
 
         result = run(run_module, mesh.urls, timeout=0.2)
@@ -374,6 +395,66 @@ class TestReplicationFailures:
         assert result["msg"].startswith("Clean-up of the probes failed:")
         assert f"{mesh.urls[1]} still shows probe silence" in result["msg"]
         assert "as active 0.2 s after it was expired" in result["msg"]
+
+    def test_a_silence_id_of_the_wrong_type_fails_and_expires_the_probes(
+        self, fake_apis: FakeApis, run_module: RunModule
+    ) -> None:
+        mesh = fake_apis.mesh(size=2)
+        first, second = mesh.members
+        second.inject("POST", "/api/v2/silences", 200, '{"silenceID": 5}', "application/json")
+
+        result = run(run_module, mesh.urls)
+
+        assert result["failed"] is True
+        assert result["msg"] == (
+            f"Could not create a probe silence on {second.url}: expected an id back, got:"
+            f" POST {second.url}/api/v2/silences answered HTTP 200 (expected an object with a"
+            ' string silenceID): {"silenceID": 5}'
+        )
+        assert len(probe_ids(first)) == 1
+        assert active_probes(mesh) == []
+
+    @pytest.mark.parametrize(
+        "answer",
+        ["[" * 100_000 + "]" * 100_000, '"a string"', '{"id": "x", "endsAt": 5}'],
+        ids=["nested-too-deeply", "string", "no-timestamps"],
+    )
+    def test_a_silence_of_the_wrong_shape_fails_naming_the_url_and_expires_the_probes(
+        self, fake_apis: FakeApis, run_module: RunModule, answer: str
+    ) -> None:
+        mesh = fake_apis.mesh(size=2)
+        first, second = mesh.members
+        second.inject("GET", "/api/v2/silence/*", 200, answer, "application/json")
+
+        result = run(run_module, mesh.urls)
+
+        assert result["failed"] is True
+        assert result["msg"].startswith("While waiting for probe silence")
+        assert f"GET {second.url}/api/v2/silence/" in result["msg"]
+        assert "answered HTTP 200 (" in result["msg"]
+        assert len(probe_ids(first)) == 1
+        assert active_probes(mesh) == []
+
+    def test_probes_are_expired_even_when_the_module_crashes(
+        self, fake_apis: FakeApis, run_module: RunModule, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        mesh = fake_apis.mesh(size=3)
+        waits = []
+
+        def crash_on_the_second_probe(verifier: Any, probe: Any) -> None:
+            waits.append(probe)
+            if len(waits) == 2:
+                raise RuntimeError("a bug")
+
+        monkeypatch.setattr(
+            verify_mesh.MeshVerifier, "wait_for_replication", crash_on_the_second_probe
+        )
+
+        with pytest.raises(RuntimeError, match="a bug"):
+            run(run_module, mesh.urls)
+
+        assert len(waits) == 2
+        assert active_probes(mesh) == []
 
     def test_failed_delete_is_reported(self, fake_apis: FakeApis, run_module: RunModule) -> None:
         mesh = fake_apis.mesh(size=2)
