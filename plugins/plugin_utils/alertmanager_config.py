@@ -48,21 +48,71 @@ def _strings(value: Any) -> Iterator[str]:
             yield from _strings(item)
 
 
+def _is_list(value: Any) -> bool:
+    return isinstance(value, Sequence) and not isinstance(value, (str, bytes))
+
+
 def _routes(route: Mapping[str, Any], path: str) -> Iterator[tuple[str, Mapping[str, Any]]]:
     yield path, route
-    for index, child in enumerate(route.get("routes") or []):
+    children = route.get("routes")
+    for index, child in enumerate(children if _is_list(children) else []):
         if isinstance(child, Mapping):
             yield from _routes(child, f"{path}.routes[{index}]")
 
 
+def _kind(value: Any) -> str:
+    """What ``value`` is, in the words of YAML, without showing it."""
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, Mapping):
+        return "a mapping"
+    if isinstance(value, Sequence):
+        return "a list"
+    return f"a {type(value).__name__}"
+
+
+def _receivers(config: Mapping[str, Any]) -> Iterator[tuple[int, Mapping[str, Any]]]:
+    receivers = config.get("receivers")
+    for index, receiver in enumerate(receivers if _is_list(receivers) else []):
+        if isinstance(receiver, Mapping):
+            yield index, receiver
+
+
+def _name_problem(index: int, receiver: Mapping[str, Any]) -> str | None:
+    """Why the receiver at ``index`` has no usable name; None when it has one."""
+    name = receiver.get("name")
+    if isinstance(name, str) and name:
+        return None
+    fix = "give every receiver a name, which routes refer to."
+    if name is None or name == "":
+        keys = ", ".join(sorted(str(key) for key in receiver if key != "name")) or "none"
+        return f"alertmanager_config.receivers[{index}] has no name (its keys: {keys}): {fix}"
+    return f"alertmanager_config.receivers[{index}].name is {_kind(name)}, not a string: {fix}"
+
+
 def _receiver_problems(config: Mapping[str, Any]) -> list[str]:
-    receivers = config.get("receivers") or []
-    names = [receiver.get("name") for receiver in receivers if isinstance(receiver, Mapping)]
-    problems = [
+    problems = []
+    receivers = config.get("receivers")
+    if receivers is not None and not _is_list(receivers):
+        problems.append(
+            f"alertmanager_config.receivers is {_kind(receivers)}, not a list of receivers."
+        )
+    names = []
+    for index, receiver in _receivers(config):
+        problem = _name_problem(index, receiver)
+        if problem:
+            problems.append(problem)
+        else:
+            names.append(receiver["name"])
+    problems.extend(
         f"alertmanager_config.receivers defines {name!r} more than once: give each receiver"
         " its own name."
         for name in sorted({name for name in names if names.count(name) > 1})
-    ]
+    )
     route = config.get("route")
     if not isinstance(route, Mapping) or not route.get("receiver"):
         problems.append(
@@ -72,8 +122,20 @@ def _receiver_problems(config: Mapping[str, Any]) -> list[str]:
         return problems
     defined = set(names)
     for path, child in _routes(route, "route"):
+        children = child.get("routes")
+        if children is not None and not _is_list(children):
+            problems.append(
+                f"alertmanager_config.{path}.routes is {_kind(children)}, not a list of routes."
+            )
         receiver = child.get("receiver")
-        if receiver and receiver not in defined:
+        if receiver is None or receiver == "":
+            continue
+        if not isinstance(receiver, str):
+            problems.append(
+                f"alertmanager_config.{path}.receiver is {_kind(receiver)}, not the name of a"
+                f" receiver: route to one of {sorted(defined)}."
+            )
+        elif receiver not in defined:
             problems.append(
                 f"alertmanager_config.{path}.receiver is {receiver!r}, which"
                 " alertmanager_config.receivers does not define: add a receiver of that name,"
@@ -87,9 +149,13 @@ def _template_problems(config: Mapping[str, Any], template_texts: Iterable[str])
         name for text in template_texts for name in _template_names(_TEMPLATE_DEFINITION, text)
     }
     problems = []
-    for receiver in config.get("receivers") or []:
-        if not isinstance(receiver, Mapping):
-            continue
+    for index, receiver in _receivers(config):
+        receiver_name = receiver.get("name")
+        who = (
+            f"receiver {receiver_name!r} in alertmanager_config"
+            if isinstance(receiver_name, str) and receiver_name
+            else f"alertmanager_config.receivers[{index}]"
+        )
         used = {
             name for text in _strings(receiver) for name in _template_names(_TEMPLATE_CALL, text)
         }
@@ -97,7 +163,7 @@ def _template_problems(config: Mapping[str, Any], template_texts: Iterable[str])
             if is_builtin_template(name):
                 continue
             problems.append(
-                f"receiver {receiver.get('name')!r} in alertmanager_config uses the template"
+                f"{who} uses the template"
                 f" {name!r}, which no file in alertmanager_template_files defines: add a file"
                 f' with {{{{ define "{name}" }}}} to alertmanager_template_files, or fix the name.'
             )
@@ -113,9 +179,11 @@ def alertmanager_config_problems(
     configuration loads.
     """
     if not isinstance(config, Mapping):
+        # Never the value itself: it may hold receiver passwords and tokens.
+        hint = " (YAML text? give the parsed mapping, for example with from_yaml)"
         raise AlertmanagerConfigError(
-            "alertmanager_config must be a mapping with route and receivers,"
-            f" got {type(config).__name__} {config!r}"
+            "alertmanager_config must be a mapping with route and receivers, got"
+            f" {_kind(config)}{hint if isinstance(config, str) else ''}"
         )
     texts = list(template_texts or [])
     if not all(isinstance(text, str) for text in texts):

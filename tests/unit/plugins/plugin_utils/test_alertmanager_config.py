@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 import pytest
@@ -119,6 +120,107 @@ def test_other_names_are_not_builtin(name: str) -> None:
 def test_non_mapping_receivers_and_routes_are_skipped_not_crashed_on() -> None:
     odd = {"route": {"receiver": "a", "routes": ["junk"]}, "receivers": [{"name": "a"}, "junk"]}
     assert alertmanager_config_problems(odd) == []
+
+
+def test_a_receiver_without_name_is_named_by_its_index_with_its_keys() -> None:
+    typo = config(
+        {"receiver": "oncall", "routes": [{"receiver": "team-b"}]},
+        [{"name": "oncall"}, {"nmae": "team-b", "webhook_configs": []}],
+    )
+
+    assert alertmanager_config_problems(typo) == [
+        "alertmanager_config.receivers[1] has no name (its keys: nmae, webhook_configs):"
+        " give every receiver a name, which routes refer to.",
+        "alertmanager_config.route.routes[0].receiver is 'team-b', which"
+        " alertmanager_config.receivers does not define: add a receiver of that name,"
+        " or route to one of ['oncall'].",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("name", "kind"),
+    [
+        (["team-b"], "a list"),
+        ({"team": "b"}, "a mapping"),
+        (5, "a number"),
+        (True, "a boolean"),
+        (datetime.date(2024, 5, 1), "a date"),
+    ],
+)
+def test_a_receiver_name_that_is_not_a_string_is_a_problem(name: Any, kind: str) -> None:
+    odd = config(receivers=[{"name": "oncall"}, {"name": name}, {"name": name}])
+
+    assert alertmanager_config_problems(odd) == [
+        f"alertmanager_config.receivers[{index}].name is {kind}, not a string: give every"
+        " receiver a name, which routes refer to."
+        for index in (1, 2)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("receiver", "kind"),
+    [(["oncall"], "a list"), ({"name": "oncall"}, "a mapping"), (5, "a number")],
+)
+def test_a_route_receiver_that_is_not_a_string_is_a_problem(receiver: Any, kind: str) -> None:
+    odd = config({"receiver": "oncall", "routes": [{"receiver": receiver}]})
+
+    assert alertmanager_config_problems(odd) == [
+        f"alertmanager_config.route.routes[0].receiver is {kind}, not the name of a receiver:"
+        " route to one of ['oncall']."
+    ]
+
+
+@pytest.mark.parametrize(
+    ("odd", "problem"),
+    [
+        (
+            {"route": {"receiver": "a"}, "receivers": 5},
+            "alertmanager_config.receivers is a number, not a list of receivers.",
+        ),
+        (
+            {"route": {"receiver": "a"}, "receivers": {"name": "a"}},
+            "alertmanager_config.receivers is a mapping, not a list of receivers.",
+        ),
+        (
+            {"route": {"receiver": "a", "routes": 5}, "receivers": [{"name": "a"}]},
+            "alertmanager_config.route.routes is a number, not a list of routes.",
+        ),
+        (
+            {
+                "route": {"receiver": "a", "routes": [{"routes": {"receiver": "a"}}]},
+                "receivers": [{"name": "a"}],
+            },
+            "alertmanager_config.route.routes[0].routes is a mapping, not a list of routes.",
+        ),
+    ],
+)
+def test_receivers_or_routes_that_are_not_lists_are_a_problem(
+    odd: dict[str, Any], problem: str
+) -> None:
+    assert problem in alertmanager_config_problems(odd)
+
+
+def test_a_template_problem_of_a_receiver_without_name_names_its_index() -> None:
+    receivers = [{"name": "oncall"}, {"slack_configs": [{"text": SLACK_TEXT}]}]
+
+    problems = alertmanager_config_problems(config(receivers=receivers))
+
+    assert problems[1].startswith(
+        "alertmanager_config.receivers[1] uses the template 'team.slack.text'"
+    )
+
+
+def test_a_config_that_is_not_a_mapping_is_not_echoed() -> None:
+    text = "global:\n  smtp_auth_password: hunter2\nroute:\n  receiver: oncall\n"
+
+    with pytest.raises(AlertmanagerConfigError) as raised:
+        alertmanager_config_problems(text)
+
+    assert "hunter2" not in str(raised.value)
+    assert str(raised.value) == (
+        "alertmanager_config must be a mapping with route and receivers, got a string"
+        " (YAML text? give the parsed mapping, for example with from_yaml)"
+    )
 
 
 @pytest.mark.parametrize(
