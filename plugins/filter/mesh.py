@@ -1,44 +1,28 @@
-"""Filters that turn Alertmanager and Prometheus groups into mesh endpoints.
+"""Filters for the Alertmanager mesh and the endpoints its clients reach.
 
-Docs live in the sidecars alertmanager_peers.yml, alertmanager_targets.yml,
-alertmanager_cluster_ready.yml and prometheus_targets.yml; the logic lives in
-plugins/plugin_utils/mesh.py.
+Docs live in the sidecars service_endpoints.yml and alertmanager_cluster_ready.yml; the
+logic lives in plugins/plugin_utils/mesh.py.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from functools import wraps
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.alertmesh.ha.plugins.plugin_utils.mesh import (
     MeshError,
-    alertmanager_peers,
-    alertmanager_targets,
     cluster_ready,
-    prometheus_targets,
+    service_endpoints,
 )
 
-EndpointsFunction = Callable[..., list[str]]
 
-
-def _as_filter(name: str, endpoints_of: EndpointsFunction) -> EndpointsFunction:
-    """Wrap a plugin_utils function so that its errors surface as AnsibleFilterError."""
-
-    @wraps(endpoints_of)
-    def endpoints_filter(
-        members: Sequence[str],
-        hostvars: Mapping[str, Mapping[str, Any]],
-        exclude: str | Sequence[str] | None = None,
-    ) -> list[str]:
-        try:
-            return endpoints_of(members, hostvars, exclude)
-        except MeshError as err:
-            raise AnsibleFilterError(f"{name}: {err}") from err
-
-    return endpoints_filter
+def _service_endpoints_filter(settings: Mapping[str, Any]) -> dict[str, Any]:
+    try:
+        return service_endpoints(settings)
+    except MeshError as err:
+        raise AnsibleFilterError(f"service_endpoints: {err}") from err
 
 
 def _cluster_ready_filter(cluster_status: Mapping[str, Any], expected_peers: int) -> bool:
@@ -49,12 +33,10 @@ def _cluster_ready_filter(cluster_status: Mapping[str, Any], expected_peers: int
 
 
 class FilterModule:
-    """Mesh endpoint filters."""
+    """Mesh filters."""
 
     def filters(self) -> dict[str, Callable[..., Any]]:
         return {
-            "alertmanager_peers": _as_filter("alertmanager_peers", alertmanager_peers),
-            "alertmanager_targets": _as_filter("alertmanager_targets", alertmanager_targets),
             "alertmanager_cluster_ready": _cluster_ready_filter,
-            "prometheus_targets": _as_filter("prometheus_targets", prometheus_targets),
+            "service_endpoints": _service_endpoints_filter,
         }

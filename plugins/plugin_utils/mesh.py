@@ -1,4 +1,4 @@
-"""Endpoints of the Alertmanager mesh, computed from inventory host variables.
+"""Endpoints of the Alertmanager mesh and its clients, computed from plain settings.
 
 Pure Python over plain mappings, so it can be unit-tested without an Ansible runtime.
 The filters in ``plugins/filter/mesh.py`` are thin wrappers around these functions.
@@ -7,56 +7,22 @@ The filters in ``plugins/filter/mesh.py`` are thin wrappers around these functio
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping
 from typing import Any
 
 __all__ = [
-    "CLUSTER_ENDPOINT",
-    "PROMETHEUS_WEB_ENDPOINT",
-    "WEB_ENDPOINT",
-    "EndpointVars",
     "MeshError",
-    "alertmanager_peers",
-    "alertmanager_targets",
     "cluster_ready",
     "format_endpoint",
     "is_ip_address",
-    "member_endpoints",
-    "prometheus_targets",
+    "service_endpoints",
 ]
 
 MAX_PORT = 65535
 
 
 class MeshError(ValueError):
-    """Raised when the members or their host variables cannot describe a mesh."""
-
-
-@dataclass(frozen=True)
-class EndpointVars:
-    """Which host variables describe one kind of Alertmanager endpoint."""
-
-    address_var: str
-    port_var: str
-    default_port: int
-
-
-CLUSTER_ENDPOINT = EndpointVars(
-    address_var="alertmanager_cluster_advertise_address",
-    port_var="alertmanager_cluster_port",
-    default_port=9094,
-)
-WEB_ENDPOINT = EndpointVars(
-    address_var="alertmanager_web_address",
-    port_var="alertmanager_web_port",
-    default_port=9093,
-)
-PROMETHEUS_WEB_ENDPOINT = EndpointVars(
-    address_var="prometheus_web_address",
-    port_var="prometheus_web_port",
-    default_port=9090,
-)
+    """Raised when a member's settings or API answer cannot describe a mesh."""
 
 
 def format_endpoint(address: str, port: int) -> str:
@@ -83,121 +49,64 @@ def format_endpoint(address: str, port: int) -> str:
     return f"{address}:{port}"
 
 
-def member_endpoints(
-    members: Sequence[str],
-    hostvars: Mapping[str, Mapping[str, Any]],
-    endpoint_vars: EndpointVars,
-    exclude: str | Sequence[str] | None = None,
-) -> list[str]:
-    """Return the sorted, unique ``address:port`` endpoints of ``members`` minus ``exclude``.
+def service_endpoints(settings: Mapping[str, Any]) -> dict[str, Any]:
+    """Return how clients reach one service, from its settings.
 
-    ``hostvars`` may be Ansible's ``HostVars``, which templates on access: it is read only
-    through ``in`` and ``[]``.
+    ``settings`` holds ``web_address`` and ``web_port``; ``tls`` (whether the web port
+    serves HTTPS), ``ca`` (PEM contents of the CA that signs its certificate) or
+    ``ca_file`` (that CA's path on the service's host), ``client_auth`` (whether a client
+    certificate is required) and ``api_auth`` (the credentials clients present); and, for
+    an Alertmanager member, ``cluster_address`` and ``cluster_port``.
+
+    The result holds ``target`` (``address:port``), ``scheme``, ``url``, the client
+    settings as given, and ``cluster`` (the gossip ``address:port``, empty without a
+    cluster address).
     """
-    _check_members(members)
-    if not isinstance(hostvars, Mapping):
-        raise MeshError(
-            f"hostvars must be a mapping of host names to variables, got {type(hostvars).__name__}"
-        )
-    excluded = _excluded_hosts(exclude)
-    endpoints: set[str] = set()
-    for host in members:
-        if host in excluded:
-            continue
-        if host not in hostvars:
-            raise MeshError(
-                f"host {host!r} from the input host list {list(members)!r} is not in hostvars"
-            )
-        endpoints.add(_host_endpoint(host, hostvars[host], endpoint_vars))
-    return sorted(endpoints)
+    if not isinstance(settings, Mapping):
+        raise MeshError(f"the settings must be a mapping, got {type(settings).__name__}")
+    for key in ("web_address", "web_port"):
+        if key not in settings:
+            raise MeshError(f"the settings have no {key}")
+    scheme = "https" if _as_bool(settings.get("tls", False), "tls") else "http"
+    target = format_endpoint(settings["web_address"], _as_port(settings["web_port"], "web_port"))
+    cluster_address = settings.get("cluster_address") or ""
+    cluster = (
+        format_endpoint(cluster_address, _as_port(settings.get("cluster_port"), "cluster_port"))
+        if cluster_address
+        else ""
+    )
+    api_auth = settings.get("api_auth") or {}
+    if not isinstance(api_auth, Mapping):
+        raise MeshError("api_auth must be a mapping with username and password")
+    return {
+        "target": target,
+        "scheme": scheme,
+        "url": f"{scheme}://{target}",
+        "cluster": cluster,
+        "cluster_address": cluster_address,
+        "ca": settings.get("ca") or "",
+        "ca_file": settings.get("ca_file") or "",
+        "client_auth": _as_bool(settings.get("client_auth", False), "client_auth"),
+        "api_auth": dict(api_auth),
+    }
 
 
-def alertmanager_peers(
-    members: Sequence[str],
-    hostvars: Mapping[str, Mapping[str, Any]],
-    exclude: str | Sequence[str] | None = None,
-) -> list[str]:
-    """Return the gossip (cluster) endpoints of ``members``, for ``--cluster.peer``."""
-    return member_endpoints(members, hostvars, CLUSTER_ENDPOINT, exclude)
-
-
-def alertmanager_targets(
-    members: Sequence[str],
-    hostvars: Mapping[str, Mapping[str, Any]],
-    exclude: str | Sequence[str] | None = None,
-) -> list[str]:
-    """Return the web (API) endpoints of ``members``, for Prometheus alerting targets."""
-    return member_endpoints(members, hostvars, WEB_ENDPOINT, exclude)
-
-
-def prometheus_targets(
-    members: Sequence[str],
-    hostvars: Mapping[str, Mapping[str, Any]],
-    exclude: str | Sequence[str] | None = None,
-) -> list[str]:
-    """Return the web endpoints of Prometheus ``members``, for scrapes and verification."""
-    return member_endpoints(members, hostvars, PROMETHEUS_WEB_ENDPOINT, exclude)
-
-
-def _check_members(members: Sequence[str]) -> None:
-    if isinstance(members, str) or not isinstance(members, Sequence):
-        raise MeshError(
-            "the input must be a list of inventory host names such as groups['alertmanagers'],"
-            f" got {type(members).__name__} {members!r}"
-        )
-    for host in members:
-        if not isinstance(host, str):
-            raise MeshError(
-                f"the input host list {list(members)!r} holds {host!r},"
-                " which is not an inventory host name"
-            )
-
-
-def _excluded_hosts(exclude: str | Sequence[str] | None) -> frozenset[str]:
-    if exclude is None:
-        return frozenset()
-    if isinstance(exclude, str):
-        return frozenset([exclude])
-    if isinstance(exclude, Sequence) and all(isinstance(host, str) for host in exclude):
-        return frozenset(exclude)
-    raise MeshError(f"exclude must be a host name or a list of host names, got {exclude!r}")
-
-
-def _host_endpoint(host: str, host_vars: Mapping[str, Any], endpoint_vars: EndpointVars) -> str:
-    if not isinstance(host_vars, Mapping):
-        raise MeshError(f"hostvars[{host!r}] is not a mapping of variables")
-    address_source, address = _lookup_address(host, host_vars, endpoint_vars)
-    port = _parse_port(host, host_vars, endpoint_vars)
-    try:
-        return format_endpoint(address, port)
-    except MeshError as err:
-        raise MeshError(f"host {host!r}: {address_source}: {err}") from err
-
-
-def _lookup_address(
-    host: str, host_vars: Mapping[str, Any], endpoint_vars: EndpointVars
-) -> tuple[str, Any]:
-    """Return which source supplied the address, and the address."""
-    for var in (endpoint_vars.address_var, "ansible_host"):
-        if var in host_vars:
-            return var, host_vars[var]
-    return "inventory host name", host
-
-
-def _parse_port(host: str, host_vars: Mapping[str, Any], endpoint_vars: EndpointVars) -> int:
-    if endpoint_vars.port_var not in host_vars:
-        return endpoint_vars.default_port
-    value = host_vars[endpoint_vars.port_var]
+def _as_port(value: Any, name: str) -> int:
     # Digit strings are accepted because INI inventories and extra vars yield strings.
     is_integer = (isinstance(value, int) and not isinstance(value, bool)) or (
         isinstance(value, str) and value.isascii() and value.isdigit()
     )
     if not is_integer or not 1 <= int(value) <= MAX_PORT:
-        raise MeshError(
-            f"host {host!r}: {endpoint_vars.port_var} {value!r} is not an integer"
-            f" from 1 to {MAX_PORT}"
-        )
+        raise MeshError(f"{name} {value!r} is not an integer from 1 to {MAX_PORT}")
     return int(value)
+
+
+def _as_bool(value: Any, name: str) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.lower() in ("true", "false", "yes", "no", "1", "0", ""):
+        return value.lower() in ("true", "yes", "1")
+    raise MeshError(f"{name} {value!r} is not a boolean")
 
 
 def is_ip_address(value: Any) -> bool:
@@ -220,9 +129,21 @@ def cluster_ready(cluster_status: Mapping[str, Any], expected_peers: int) -> boo
     included.
     """
     if not isinstance(cluster_status, Mapping):
-        raise MeshError(f"the cluster status must be a mapping, got {cluster_status!r}")
-    expected = int(expected_peers)
+        raise MeshError(
+            "the input must be the cluster block of /api/v2/status (a mapping),"
+            f" got {type(cluster_status).__name__} {cluster_status!r}"
+        )
+    if isinstance(expected_peers, bool):
+        raise MeshError(f"expected_peers must be a whole number, got {expected_peers!r}")
+    try:
+        expected = int(expected_peers)
+    except (TypeError, ValueError) as err:
+        raise MeshError(f"expected_peers must be a whole number, got {expected_peers!r}") from err
+    if expected < 0:
+        raise MeshError(f"expected_peers must not be negative, got {expected}")
     if expected == 0:
         return cluster_status.get("status") == "disabled"
     peers = cluster_status.get("peers") or []
+    if not isinstance(peers, list):
+        raise MeshError(f"the cluster block's peers must be a list, got {peers!r}")
     return cluster_status.get("status") == "ready" and len(peers) == expected

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from ansible_collections.alertmesh.ha.plugins.plugin_utils.mesh import MeshError, cluster_ready
@@ -29,5 +31,23 @@ def test_with_clustering_off_only_disabled_counts():
 
 
 def test_a_status_that_is_not_a_mapping_is_an_error():
-    with pytest.raises(MeshError, match="must be a mapping"):
+    with pytest.raises(MeshError, match="the input must be the cluster block of /api/v2/status"):
         cluster_ready(["ready"], 3)
+
+
+@pytest.mark.parametrize(
+    ("status", "expected", "message"),
+    [
+        (None, 3, "the input must be the cluster block of /api/v2/status"),
+        ("three", 3, "got str 'three'"),
+        ({"status": "ready", "peers": []}, "three", "expected_peers must be a whole number"),
+        ({"status": "ready", "peers": []}, True, "expected_peers must be a whole number"),
+        ({"status": "ready", "peers": []}, -1, "must not be negative"),
+        ({"status": "ready", "peers": 5}, 3, "peers must be a list"),
+    ],
+)
+def test_cluster_ready_refuses_what_is_not_a_cluster_status(
+    status: Any, expected: Any, message: str
+) -> None:
+    with pytest.raises(MeshError, match=message):
+        cluster_ready(status, expected)
