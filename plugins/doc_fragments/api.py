@@ -56,6 +56,10 @@ notes:
   - An answer may be at most 16 MiB long (after decompression); a longer one fails the
     request without being read further. The answers these modules ask for (cluster status,
     silences, the alerts of one name, discovered Alertmanagers) are far smaller.
+  - A URL may carry credentials, as in V(http://user:password@10.0.0.5:9093). They are used
+    for basic authentication unless O(url_username) is set, and the module shows and
+    returns the URL without them (results are keyed by that URL), masking the password
+    wherever else it would show. O(url_username) and O(url_password) are the better way.
   - Redirects are never followed, since neither API redirects. An answer C(301), C(302),
     C(303), C(307) or C(308) fails the task with both URLs named, and nothing (credentials
     included) is sent to the URL it points to.

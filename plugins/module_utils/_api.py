@@ -11,6 +11,10 @@ which URL answered what. That includes answers of the wrong shape: the client me
 check every field the modules read (a silence's ``id`` is a string, ``endsAt`` a
 timestamp, ...), so a module never meets a value of a type it does not expect.
 
+A base URL may carry credentials (``http://user:password@host:9093``): they become the
+basic-auth credentials unless ``url_username`` is given, and the URL is kept, shown and
+reported without them (:func:`redact_url`).
+
 Neither API redirects, so a redirect is an error and is never followed: following it
 would send the credentials (basic auth is sent with the first request) to whatever host
 the answer names, and credit that host's answer to the URL asked.
@@ -36,7 +40,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from typing import Any
 from urllib.error import HTTPError, URLError
-from urllib.parse import quote, urlencode, urljoin, urlsplit
+from urllib.parse import quote, unquote, urlencode, urljoin, urlsplit
 
 from ansible.module_utils.urls import ConnectionError as UrlsConnectionError
 from ansible.module_utils.urls import Request, make_context
@@ -53,7 +57,9 @@ __all__ = [
     "format_timestamp",
     "label_filter",
     "parse_timestamp",
+    "redact_url",
     "silence_state",
+    "url_passwords",
     "utc_now",
 ]
 
@@ -81,6 +87,10 @@ _TIMESTAMP = re.compile(
     r"^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?([Zz]|[+-]\d{2}:?\d{2})$"
 )
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+# The user information of a URL: what precedes the last "@" before the path, with or
+# without a scheme. A regular expression rather than urlsplit, which raises on some of
+# the malformed URLs whose password must not show in the error about them.
+_USERINFO = re.compile(r"^(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*://)?(?P<userinfo>[^/?#]*)@")
 
 # datetime.UTC exists only from Python 3.11 on; managed hosts may run 3.8.
 UTC = timezone.utc  # noqa: UP017
@@ -228,7 +238,11 @@ class ApiClient:
         url_password: str | None = None,
         http_timeout: float = 10.0,
     ) -> None:
-        self.base_url = base_url.rstrip("/")
+        userinfo = _USERINFO.match(base_url)
+        if userinfo and url_username is None:
+            username, _colon, password = userinfo.group("userinfo").partition(":")
+            url_username, url_password = unquote(username), unquote(password)
+        self.base_url = redact_url(base_url).rstrip("/")
         self.validate_certs = validate_certs
         self.ca_path = ca_path
         self.client_cert = client_cert
@@ -489,6 +503,27 @@ def client_options(params: dict[str, Any]) -> dict[str, Any]:
     return {name: params.get(name) for name in API_ARGUMENT_SPEC}
 
 
+def redact_url(url: str) -> str:
+    """``url`` without its user information (``user:password@``): for messages and keys."""
+    return _USERINFO.sub(lambda userinfo: userinfo.group("scheme") or "", url, count=1)
+
+
+def url_passwords(urls: list[str]) -> list[str]:
+    """The passwords in the user information of ``urls``, as written and decoded.
+
+    A module adds them to its ``no_log_values``, so that Ansible masks them wherever they
+    show, the ``invocation`` it returns included.
+    """
+    passwords = []
+    for url in urls:
+        userinfo = _USERINFO.match(url)
+        password = userinfo.group("userinfo").partition(":")[2] if userinfo else ""
+        for form in (password, unquote(password)):
+            if form and form not in passwords:
+                passwords.append(form)
+    return passwords
+
+
 def silence_state(silence: dict[str, Any]) -> str:
     """The ``status.state`` of a silence: ``active``, ``pending`` or ``expired``."""
     return (silence.get("status") or {}).get("state", "")
@@ -506,14 +541,18 @@ def endpoint_key(url: str) -> tuple[str, str, int]:
     The host is lower-cased and a missing port becomes the scheme's default; no name is
     resolved, so ``http://am-1:9093`` and ``http://10.0.0.5:9093`` stay different.
     """
-    parts = urlsplit(url.strip())
-    scheme = parts.scheme.lower()
+    shown = redact_url(url)
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError as err:
+        raise ValueError(f"{shown!r} is not a valid URL: {err}") from err
     try:
         port = parts.port
     except ValueError as err:
-        raise ValueError(f"{url!r} has an invalid port") from err
+        raise ValueError(f"{shown!r} has an invalid port") from err
+    scheme = parts.scheme.lower()
     if not scheme or not parts.hostname:
-        raise ValueError(f"{url!r} is not an absolute URL such as http://10.0.0.5:9093")
+        raise ValueError(f"{shown!r} is not an absolute URL such as http://10.0.0.5:9093")
     return scheme, parts.hostname.lower(), port or _DEFAULT_PORTS.get(scheme, 0)
 
 
@@ -566,7 +605,7 @@ def format_timestamp(moment: datetime) -> str:
 
 def _redirect_reason(url: str, err: HTTPError) -> str:
     location = err.headers.get("Location") if err.headers is not None else None
-    target = urljoin(url, location) if location else "nowhere (no Location header)"
+    target = redact_url(urljoin(url, location)) if location else "nowhere (no Location header)"
     return (
         f"redirect to {target}, not followed: the Alertmanager and Prometheus APIs do not"
         " redirect, so give the URL that answers itself"

@@ -11,13 +11,15 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from ansible_collections.alertmesh.ha.plugins.module_utils._api import endpoint_key
+from ansible_collections.alertmesh.ha.plugins.module_utils._api import endpoint_key, redact_url
 
 
 def base_urls(urls: list[str], option: str) -> list[str]:
     """Clean the base URLs given in ``option``: no trailing slash, absolute, each once.
 
-    Raises ValueError with a message that names ``option`` and the URL at fault.
+    A URL keeps its user information, which the client takes its credentials from; URLs
+    that differ only in it are the same endpoint. Raises ValueError with a message that
+    names ``option`` and the URL at fault, never its password.
     """
     cleaned = [url.strip().rstrip("/") for url in urls or []]
     if not cleaned:
@@ -27,7 +29,8 @@ def base_urls(urls: list[str], option: str) -> list[str]:
             endpoint_key(url)
         except ValueError as err:
             raise ValueError(f"{option}: {err}") from err
-    repeated = sorted({url for url in cleaned if cleaned.count(url) > 1})
+    shown = [redact_url(url) for url in cleaned]
+    repeated = sorted({url for url in shown if shown.count(url) > 1})
     if repeated:
         raise ValueError(f"{option} lists {', '.join(repeated)} more than once")
     return cleaned

@@ -245,6 +245,7 @@ from ansible_collections.alertmesh.ha.plugins.module_utils._api import (
     format_timestamp,
     parse_timestamp,
     silence_state,
+    url_passwords,
     utc_now,
 )
 
@@ -497,6 +498,7 @@ def main() -> None:
         supports_check_mode=True,
     )
     params = module.params
+    module.no_log_values.update(url_passwords([params["url"]]))
     if not params["matchers"]:
         module.fail_json(msg="matchers must list at least one matcher")
     # required_if counts options given as null, so check the values too.

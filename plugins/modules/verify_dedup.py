@@ -170,6 +170,7 @@ from ansible_collections.alertmesh.ha.plugins.module_utils._api import (
     client_options,
     endpoint_key,
     label_filter,
+    url_passwords,
 )
 from ansible_collections.alertmesh.ha.plugins.module_utils._verify import (
     base_urls,
@@ -344,6 +345,9 @@ def main() -> None:
     argument_spec.update(API_ARGUMENT_SPEC)
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
     params = module.params
+    module.no_log_values.update(
+        url_passwords(params["prometheus_urls"] + params["alertmanager_urls"])
+    )
 
     try:
         prometheus_urls = base_urls(params["prometheus_urls"], "prometheus_urls")
@@ -353,9 +357,11 @@ def main() -> None:
         module.fail_json(msg=str(err))
 
     options = client_options(params)
+    prometheus = [PrometheusClient(url, **options) for url in prometheus_urls]
+    alertmanagers = [AlertmanagerClient(url, **options) for url in alertmanager_urls]
     verifier = DedupVerifier(
-        {url: PrometheusClient(url, **options) for url in prometheus_urls},
-        {url: AlertmanagerClient(url, **options) for url in alertmanager_urls},
+        {client.base_url: client for client in prometheus},
+        {client.base_url: client for client in alertmanagers},
         params["alertname"],
     )
     problems = poll_until(verifier.problems, params["timeout"], params["poll_interval"])

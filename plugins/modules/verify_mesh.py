@@ -252,6 +252,7 @@ from ansible_collections.alertmesh.ha.plugins.module_utils._api import (
     client_options,
     format_timestamp,
     silence_state,
+    url_passwords,
     utc_now,
 )
 from ansible_collections.alertmesh.ha.plugins.module_utils._verify import (
@@ -573,6 +574,7 @@ def main() -> None:
     argument_spec.update(API_ARGUMENT_SPEC)
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
     params = module.params
+    module.no_log_values.update(url_passwords(params["alertmanager_urls"]))
 
     if params["expected_members"] is None:
         params["expected_members"] = len(params["alertmanager_urls"])
@@ -583,8 +585,9 @@ def main() -> None:
         module.fail_json(msg=str(err))
 
     options = client_options(params)
+    clients = [AlertmanagerClient(url, **options) for url in urls]
     verifier = MeshVerifier(
-        {url: AlertmanagerClient(url, **options) for url in urls},
+        {client.base_url: client for client in clients},
         timeout=params["timeout"],
         poll_interval=params["poll_interval"],
     )

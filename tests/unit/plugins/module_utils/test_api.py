@@ -22,7 +22,9 @@ from ansible_collections.alertmesh.ha.plugins.module_utils._api import (
     format_timestamp,
     label_filter,
     parse_timestamp,
+    redact_url,
     silence_state,
+    url_passwords,
     utc_now,
 )
 
@@ -529,6 +531,72 @@ class TestRedirects:
         assert url.startswith("https://")
         assert elsewhere.url.startswith("http://127.0.0.2:")
         assert elsewhere.requests == []
+
+
+class TestCredentialsInUrls:
+    """``http://user:password@host`` works, and the password is never shown."""
+
+    def test_userinfo_becomes_basic_auth_and_leaves_the_url(self, fake_apis: FakeApis) -> None:
+        member = fake_apis.alertmanager(credentials=("ops", "Secret pw"))
+        url = member.url.replace("http://", "http://ops:Secret%20pw@")
+
+        client = AlertmanagerClient(url)
+
+        assert client.base_url == member.url
+        assert client.status()["cluster"]["status"] == "ready"
+        with pytest.raises(ApiError) as raised:
+            client.request("GET", "/api/v2/nothing")
+        assert raised.value.url == f"{member.url}/api/v2/nothing"
+        assert "Secret" not in str(raised.value)
+
+    def test_explicit_credentials_win_over_userinfo(self, fake_apis: FakeApis) -> None:
+        member = fake_apis.alertmanager(credentials=("ansible", "right"))
+        url = member.url.replace("http://", "http://ops:wrong@")
+
+        client = AlertmanagerClient(url, url_username="ansible", url_password="right")
+
+        assert client.status()["cluster"]["status"] == "ready"
+
+    def test_a_redirect_target_is_shown_without_userinfo(self, fake_apis: FakeApis) -> None:
+        elsewhere = fake_apis.alertmanager(host="127.0.0.2")
+        target = elsewhere.url.replace("http://", "http://ops:Secret@")
+        url = fake_apis.serve(Redirect(302, target))
+
+        with pytest.raises(ApiError) as raised:
+            AlertmanagerClient(url).status()
+
+        assert f"redirect to {elsewhere.url}/api/v2/status" in str(raised.value)
+        assert "Secret" not in str(raised.value)
+
+    @pytest.mark.parametrize(
+        ("url", "expected"),
+        [
+            ("http://ops:Secret@10.0.0.5:9093/prefix", "http://10.0.0.5:9093/prefix"),
+            ("https://ops@am.example.com", "https://am.example.com"),
+            ("http://a:b@c@10.0.0.5:9093", "http://10.0.0.5:9093"),
+            ("ops:Secret@10.0.0.5:9093", "10.0.0.5:9093"),
+            ("http://10.0.0.5:9093/path@x?q=a@b", "http://10.0.0.5:9093/path@x?q=a@b"),
+            ("http://[::1", "http://[::1"),
+        ],
+    )
+    def test_redact_url(self, url: str, expected: str) -> None:
+        assert redact_url(url) == expected
+
+    def test_url_passwords(self) -> None:
+        urls = ["http://ops:Sec%2Fret@a:1", "http://ops@b:2", "http://c:3", "http://:x@d"]
+
+        assert url_passwords(urls) == ["Sec%2Fret", "Sec/ret", "x"]
+
+    @pytest.mark.parametrize(
+        "url", ["http://ops:Secret@host:port", "ops:Secret@host", "http://ops:Secret@[::1"]
+    )
+    def test_endpoint_key_errors_do_not_show_the_password(self, url: str) -> None:
+        with pytest.raises(
+            ValueError, match=r"is not an absolute|invalid port|not a valid"
+        ) as raised:
+            endpoint_key(url)
+
+        assert "Secret" not in str(raised.value)
 
 
 class TestTls:

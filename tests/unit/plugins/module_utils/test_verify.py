@@ -32,6 +32,12 @@ class TestBaseUrls:
             ([""], "alertmanager_urls: '' is not an absolute URL"),
             (["10.0.0.5:9093"], "alertmanager_urls: '10.0.0.5:9093' is not an absolute URL"),
             (["http://a:9093", "http://a:9093/"], "alertmanager_urls lists http://a:9093 more"),
+            (
+                ["http://ops:x@a:9093", "http://ops:y@a:9093"],
+                "alertmanager_urls lists http://a:9093 more",
+            ),
+            (["http://ops:Secret@a:port"], "alertmanager_urls: 'http://a:port' has an invalid"),
+            (["ops:Secret@a:9093"], "alertmanager_urls: 'a:9093' is not an absolute URL"),
         ],
     )
     def test_rejects(self, urls: list[str], message: str) -> None:

@@ -1,7 +1,8 @@
 """Fixtures for the module tests: fake APIs on 127.0.0.1 and a way to run a module.
 
 A module is run in-process with its arguments; ``exit_json`` and ``fail_json`` are
-patched to raise, so a test gets the result the module would have printed.
+patched to raise, so a test gets the result the module would have printed: with the
+``invocation`` and with the module's no_log values masked, as AnsibleModule prints it.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from typing import Any
 
 import pytest
 from ansible.module_utils import basic
+from ansible.module_utils.common.parameters import remove_values
 from ansible.module_utils.testing import patch_module_args
 from fake_apis import FakeApis
 
@@ -23,13 +25,18 @@ class ModuleExit(Exception):  # noqa: N818
         self.result = result
 
 
-def _exit_json(_module: basic.AnsibleModule, **result: Any) -> None:
+def _printed(module: basic.AnsibleModule, result: dict[str, Any]) -> dict[str, Any]:
+    result.setdefault("invocation", {"module_args": module.params})
+    return remove_values(result, module.no_log_values)
+
+
+def _exit_json(module: basic.AnsibleModule, **result: Any) -> None:
     result.setdefault("changed", False)
-    raise ModuleExit(result)
+    raise ModuleExit(_printed(module, result))
 
 
-def _fail_json(_module: basic.AnsibleModule, msg: str, **result: Any) -> None:
-    raise ModuleExit(dict(result, failed=True, msg=msg))
+def _fail_json(module: basic.AnsibleModule, msg: str, **result: Any) -> None:
+    raise ModuleExit(_printed(module, dict(result, failed=True, msg=msg)))
 
 
 RunModule = Callable[..., dict[str, Any]]

@@ -457,6 +457,23 @@ class TestFailures:
             " answered HTTP 200 (expected a list of which every item is a silence"
         )
 
+    def test_credentials_in_the_url_are_used_and_never_shown(
+        self, fake_apis: FakeApis, run_module: RunModule
+    ) -> None:
+        member = fake_apis.alertmanager(credentials=("ops", "Secret-pw"))
+        member.inject("POST", "/api/v2/silences", 503, "unavailable")
+        url = member.url.replace("http://", "http://ops:Secret-pw@")
+        args = {"url": url, "matchers": MATCHERS, "comment": COMMENT, "duration": "1h"}
+
+        result = run_module(alertmanager_silence.main, args)
+
+        assert result["failed"] is True
+        assert result["msg"].startswith(
+            f"Could not create the silence on {member.url}: POST {member.url}/api/v2/silences"
+            " answered HTTP 503"
+        )
+        assert "Secret-pw" not in json.dumps(result)
+
     def test_basic_auth(self, fake_apis: FakeApis, run_module: RunModule) -> None:
         member = fake_apis.alertmanager(credentials=("ansible", "s3cret"))
         args = {"url": member.url, "matchers": MATCHERS, "comment": COMMENT, "duration": "1h"}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -134,6 +135,28 @@ class TestDeduplicated:
 
 
 class TestDiscoveryProblems:
+    def test_credentials_in_the_urls_are_used_and_never_shown(
+        self, healthy: Setup, run_module: RunModule
+    ) -> None:
+        for server in [*healthy.prometheus, *healthy.alertmanagers]:
+            server.credentials = ("ops", "Secret-pw")
+        args = {
+            option: [url.replace("http://", "http://ops:Secret-pw@") for url in urls]
+            for option, urls in healthy.args.items()
+        }
+        healthy.alertmanagers[1].alerts.clear()
+
+        result = run_module(verify_dedup.main, {**FAST, **args})
+
+        assert result["failed"] is True
+        assert result["counts"] == {
+            healthy.args["alertmanager_urls"][0]: 1,
+            healthy.args["alertmanager_urls"][1]: 0,
+        }
+        assert set(result["alertmanagers"]) == set(healthy.args["prometheus_urls"])
+        assert "ops:" not in result["msg"] + "".join(result["summary"])
+        assert "Secret-pw" not in json.dumps(result)
+
     def test_missing_alertmanager_is_named(self, healthy: Setup, run_module: RunModule) -> None:
         first, second = healthy.alertmanagers
         healthy.prometheus[1].send_to(first.url)

@@ -479,6 +479,36 @@ class TestOptions:
         assert "failed" not in result, result.get("msg")
         assert result["probes"] == 2
 
+    def test_credentials_in_the_urls_are_used_and_never_shown(
+        self, fake_apis: FakeApis, run_module: RunModule
+    ) -> None:
+        mesh = fake_apis.mesh(size=2, credentials=("ops", "Secret-pw"))
+        urls = [url.replace("http://", "http://ops:Secret-pw@") for url in mesh.urls]
+
+        result = run(run_module, urls, expected_members=3, timeout=0.1)
+
+        assert result["failed"] is True
+        assert result["cluster_status"] == dict.fromkeys(mesh.urls, "ready")
+        assert set(result["peers"]) == set(result["versions"]) == set(mesh.urls)
+        assert f"{mesh.urls[0]} reports cluster status 'ready' with 2 peers" in result["msg"]
+        assert "ops:" not in result["msg"] + "".join(result["summary"])
+        assert "Secret-pw" not in json.dumps(result)
+
+    def test_probe_comments_name_the_origin_without_credentials(
+        self, fake_apis: FakeApis, run_module: RunModule
+    ) -> None:
+        mesh = fake_apis.mesh(size=2, credentials=("ops", "Secret-pw"))
+        urls = [url.replace("http://", "http://ops:Secret-pw@") for url in mesh.urls]
+
+        result = run(run_module, urls)
+
+        assert "failed" not in result, result.get("msg")
+        assert set(result["latency_matrix"]) == set(mesh.urls)
+        comments = [silence["comment"] for silence in _all_silences(mesh.members[0])]
+        assert len(comments) == 2
+        assert all("Secret-pw" not in comment for comment in comments)
+        assert len(probe_ids(mesh.members[0])) == 1
+
     def test_missing_credentials_fail_with_401(
         self, fake_apis: FakeApis, run_module: RunModule
     ) -> None:
