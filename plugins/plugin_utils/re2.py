@@ -1,27 +1,30 @@
-r"""Go's regexp (RE2 syntax) for Python: parse a regex by Go's rules and evaluate it with ``re``.
+r"""Go's regexp (RE2 syntax) for Python: parsed by Go's rules, matched in linear time as Go does.
 
-``compile_re2`` parses a regex by the rules of Go's ``regexp/syntax`` and translates it to
-Python's ``re``. The ``RE2Regex`` it returns searches, expands replacement templates and
-replaces all matches as Go's ``Regexp`` does. Pure Python, with no knowledge of Prometheus:
-``relabel.py`` anchors the regexes of relabel rules the way Prometheus does.
+``compile_re2`` parses a regex by the rules of Go's ``regexp/syntax``, simplifies it and
+compiles it to a small program as Go's ``Regexp.Simplify`` and ``syntax.Compile`` do. The
+``RE2Regex`` it returns searches, expands replacement templates and replaces all matches
+as Go's ``Regexp`` does. Pure Python, with no knowledge of Prometheus: ``relabel.py``
+anchors the regexes of relabel rules the way Prometheus does.
 
 How closely this follows Go:
 
 - What RE2 rejects is an ``RE2Error`` carrying Go's message: lookaround, backreferences,
   possessive and atomic groups, ``\Z``, ``\C``, stacked repetition operators, counts over
   1000, flags other than ``imsU``.
-- RE2 spellings that ``re`` lacks or reads differently are translated: ``\z``,
-  ``\Q...\E``, ``(?U)``, ``(?<name>...)`` (Go 1.22 and later; Go 1.19 rejects it), group
-  names that start with a digit or repeat, POSIX classes such as ``[[:alpha:]]``, flags set
-  in the middle of a group, ``$`` (end of text only), ``{,n}`` (a literal, not a
-  repetition), and ASCII-only ``\d``, ``\s``, ``\w`` and ``\b``.
-- Unicode classes (``\pL``, ``\p{Greek}``) are valid RE2 but rejected here, because ``re``
-  cannot evaluate them.
-- One known difference is a group repeated by a loop whose body can match the empty
-  string: for ``(a*)*`` on ``aa``, RE2 captures ``aa`` and Python a final empty iteration.
-  Case folding is Python's, which agrees with Go's outside a few exotic characters. Python
-  backtracks, so a pathological regex can be slow where RE2 is linear, and Go's limits on
-  compiled size and nesting depth are not modelled.
+- Accepted as in RE2: ``\z``, ``\Q...\E``, ``(?U)``, ``(?<name>...)`` (Go 1.22 and later;
+  Go 1.19 rejects it), group names that start with a digit or repeat, POSIX classes such
+  as ``[[:alpha:]]``, flags set in the middle of a group, ``$`` (end of text only),
+  ``{,n}`` (a literal, not a repetition), and ASCII-only ``\d``, ``\s``, ``\w`` and ``\b``.
+- A search runs like Go's: its bit-state backtracker, which tries each instruction at
+  each text position at most once, or for a large program and text its NFA simulation.
+  Both take time proportional to the program's length times the text's length, never
+  exponential time, and both find Go's leftmost-first match with Go's groups, including
+  for a loop whose body can match the empty text (``(a*)*`` on ``aa`` captures ``aa``).
+- One character at a time is tested with Python's ``re``, so case folding under ``(?i)``
+  is Python's, which agrees with Go's outside a few exotic characters. Unicode classes
+  (``\pL``, ``\p{Greek}``) are valid RE2 but rejected here, because ``re`` cannot evaluate
+  them. Go's limits on compiled size are not modelled, and nesting deeper than this
+  engine's recursion allows (a few hundred levels; Go takes 1000) is an ``RE2Error``.
 - Replacement templates are expanded like Go's ``Regexp.Expand``: ``$1``, ``${1}``,
   ``$name``, ``${name}`` and ``$$``; the longest name wins (``$1x`` is the group named
   ``1x``), a missing group expands to nothing, and a ``$`` that starts no name is literal.
@@ -30,9 +33,10 @@ How closely this follows Go:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
+from typing import Any
 
 __all__ = ["RE2Error", "RE2Regex", "compile_re2", "quote_meta"]
 
@@ -51,6 +55,7 @@ _DOT_NEWLINE = 4
 _NON_GREEDY = 8
 _FLAG_BITS = {"i": _FOLD_CASE, "m": _MULTI_LINE, "s": _DOT_NEWLINE, "U": _NON_GREEDY}
 _MAX_REPEAT = 1000
+_OPERATOR_COUNTS = {"*": (0, -1), "+": (1, -1), "?": (0, 1)}
 _MAX_RUNE = 0x10FFFF
 
 _Ranges = tuple[tuple[int, int], ...]
@@ -92,30 +97,397 @@ class _CountedRepeat:
     inner: tuple[_CountedRepeat, ...]
 
 
+# The parsed regex, as a tree
+
+
+@dataclass(frozen=True)
+class _Char:
+    """One character for which ``accepts`` is true."""
+
+    accepts: Callable[[str], object]
+
+
+@dataclass(frozen=True)
+class _Assert:
+    """An empty-width assertion such as ``^`` or ``\\b``: one of the ``_BEGIN_TEXT``... kinds."""
+
+    kind: int
+
+
+@dataclass(frozen=True)
+class _Capture:
+    index: int
+    body: _Node
+
+
+@dataclass(frozen=True)
+class _Concat:
+    items: tuple[_Node, ...]
+
+
+@dataclass(frozen=True)
+class _Alternate:
+    options: tuple[_Node, ...]
+
+
+@dataclass(frozen=True)
+class _Repeat:
+    """``x*``, ``x+``, ``x?`` or ``x{min,max}`` as parsed; ``maximum`` is -1 for no limit."""
+
+    body: _Node
+    minimum: int
+    maximum: int
+    greedy: bool
+
+
+@dataclass(frozen=True)
+class _Loop:
+    """``x*``, ``x+`` or ``x?`` (``kind``), what Go's Simplify turns every repeat into."""
+
+    kind: str
+    body: _Node
+    greedy: bool
+
+
+_Node = _Char | _Assert | _Capture | _Concat | _Alternate | _Repeat | _Loop
+_EMPTY = _Concat(())
+
+_BEGIN_TEXT, _END_TEXT, _BEGIN_LINE, _END_LINE, _WORD_BOUNDARY, _NOT_WORD_BOUNDARY = range(6)
+
+
+def _concat(items: Iterable[_Node]) -> _Node:
+    items = tuple(items)
+    return items[0] if len(items) == 1 else _Concat(items)
+
+
+def _alternate(options: Iterable[_Node]) -> _Node:
+    options = tuple(options)
+    return options[0] if len(options) == 1 else _Alternate(options)
+
+
 @dataclass
 class _Piece:
-    """One translated atom: what a repetition operator applies to."""
+    """One parsed atom: what a repetition operator applies to."""
 
-    python: str
+    node: _Node
     repeats: tuple[_CountedRepeat, ...] = ()
 
 
 @dataclass
 class _Group:
-    opener: str
+    capture_index: int | None
     flags_before: int
     alternatives: list[list[_Piece]]
 
 
+# Go's Regexp.Simplify: every repeat becomes x*, x+, x? and copies of x
+
+
+def _simplify(node: _Node) -> _Node:
+    if isinstance(node, _Concat):
+        return _Concat(tuple(map(_simplify, node.items)))
+    if isinstance(node, _Alternate):
+        return _Alternate(tuple(map(_simplify, node.options)))
+    if isinstance(node, _Capture):
+        return _Capture(node.index, _simplify(node.body))
+    if isinstance(node, _Repeat):
+        return _simplify_repeat(node)
+    return node
+
+
+def _simplify_repeat(repeat: _Repeat) -> _Node:
+    minimum, maximum, greedy = repeat.minimum, repeat.maximum, repeat.greedy
+    if minimum == 0 and maximum == 0:
+        return _EMPTY
+    body = _simplify(repeat.body)
+    if maximum < 0:
+        if minimum <= 1:
+            return _loop("*" if minimum == 0 else "+", body, greedy)
+        return _Concat((body,) * (minimum - 1) + (_loop("+", body, greedy),))
+    if minimum == 1 and maximum == 1:
+        return body
+    # x{2,5} is xx(x(x(x)?)?)?, as in Go.
+    prefix = (body,) * minimum
+    if maximum == minimum:
+        return _Concat(prefix)
+    suffix = _loop("?", body, greedy)
+    for _ in range(minimum + 1, maximum):
+        suffix = _loop("?", _Concat((body, suffix)), greedy)
+    return _Concat((*prefix, suffix)) if prefix else suffix
+
+
+def _loop(kind: str, body: _Node, greedy: bool) -> _Node:
+    """Go's simplify1: the empty text repeated is itself, and (?:x*)* is x*."""
+    if body == _EMPTY:
+        return body
+    if isinstance(body, _Loop) and body.kind == kind and body.greedy == greedy:
+        return body
+    return _Loop(kind, body, greedy)
+
+
+def _nullable(node: _Node) -> bool:
+    """Whether ``node`` can match the empty text."""
+    if isinstance(node, _Char):
+        return False
+    if isinstance(node, _Capture):
+        return _nullable(node.body)
+    if isinstance(node, _Concat):
+        return all(map(_nullable, node.items))
+    if isinstance(node, _Alternate):
+        return any(map(_nullable, node.options))
+    if isinstance(node, _Loop) and node.kind == "+":
+        return _nullable(node.body)
+    return True
+
+
+# Go's syntax.Compile: the tree as a program of instructions
+
+_OP_CHAR, _OP_SPLIT, _OP_JUMP, _OP_SAVE, _OP_ASSERT, _OP_MATCH = range(6)
+# Like Go's regexp, a search backtracks while its visited set (one byte per instruction and
+# text position here) stays small, and simulates the automaton otherwise.
+_MAX_VISITED = 1 << 22
+
+
+class _Compiler:
+    """Lay out a simplified tree as instructions ``[op, next, argument]``.
+
+    A split continues at ``next`` and, when that fails, at ``argument``: the order in which
+    Go's regexp prefers the branches of ``|`` and of greedy and lazy repeats.
+    """
+
+    def __init__(self) -> None:
+        self.program: list[list[Any]] = []
+
+    def emit(self, op: int, argument: Any = None) -> int:
+        self.program.append([op, len(self.program) + 1, argument])
+        return len(self.program) - 1
+
+    def compile(self, node: _Node) -> None:
+        if isinstance(node, _Char):
+            self.emit(_OP_CHAR, node.accepts)
+        elif isinstance(node, _Assert):
+            self.emit(_OP_ASSERT, node.kind)
+        elif isinstance(node, _Capture):
+            self.emit(_OP_SAVE, 2 * node.index)
+            self.compile(node.body)
+            self.emit(_OP_SAVE, 2 * node.index + 1)
+        elif isinstance(node, _Concat):
+            for item in node.items:
+                self.compile(item)
+        elif isinstance(node, _Alternate):
+            self._alternate(node.options)
+        elif isinstance(node, _Loop):
+            self._loop(node)
+        else:  # pragma: no cover - _Repeat is gone after _simplify
+            raise TypeError(node)
+
+    def _alternate(self, options: Sequence[_Node]) -> None:
+        jumps = []
+        for option in options[:-1]:
+            split = self.emit(_OP_SPLIT)
+            self.compile(option)
+            jumps.append(self.emit(_OP_JUMP))
+            self.program[split][2] = len(self.program)
+        self.compile(options[-1])
+        for jump in jumps:
+            self.program[jump][1] = len(self.program)
+
+    def _loop(self, loop: _Loop) -> None:
+        if loop.kind == "+":
+            body = len(self.program)
+            self.compile(loop.body)
+            split = self.emit(_OP_SPLIT)
+            self._branch(split, body, split + 1, loop.greedy)
+        elif loop.kind == "*" and not _nullable(loop.body):
+            split = self.emit(_OP_SPLIT)
+            self.compile(loop.body)
+            self.program[self.emit(_OP_JUMP)][1] = split
+            self._branch(split, split + 1, len(self.program), loop.greedy)
+        else:
+            # x?, and x* where x can match the empty text, which Go compiles as (x+)? so
+            # that an empty iteration never wins over the last real one (Go issue 46123).
+            split = self.emit(_OP_SPLIT)
+            self.compile(loop.body if loop.kind == "?" else _Loop("+", loop.body, loop.greedy))
+            self._branch(split, split + 1, len(self.program), loop.greedy)
+
+    def _branch(self, split: int, repeat: int, leave: int, greedy: bool) -> None:
+        self.program[split][1:] = [repeat, leave] if greedy else [leave, repeat]
+
+
+def _is_word_char(text: str, position: int) -> bool:
+    return 0 <= position < len(text) and text[position] in _ASCII_WORD_CHARS
+
+
+def _assertion_holds(kind: int, text: str, position: int) -> bool:
+    if kind == _BEGIN_TEXT:
+        return position == 0
+    if kind == _END_TEXT:
+        return position == len(text)
+    if kind == _BEGIN_LINE:
+        return position == 0 or text[position - 1] == "\n"
+    if kind == _END_LINE:
+        return position == len(text) or text[position] == "\n"
+    boundary = _is_word_char(text, position - 1) != _is_word_char(text, position)
+    return boundary == (kind == _WORD_BOUNDARY)
+
+
+def _backtrack(
+    program: Sequence[Sequence[Any]],
+    text: str,
+    begin: int,
+    visited: bytearray,
+    slot_count: int,
+) -> list[int] | None:
+    """Go's bit-state backtracker: the first match from ``begin`` in order of preference.
+
+    Each (instruction, position) is run at most once: a second arrival there has lower
+    preference and, as nothing depends on the groups captured on the way, the same
+    outcome. That bounds a search by the program's length times the text's length.
+    """
+    width = len(text) + 1
+    slots = [-1] * slot_count
+    # A job is (instruction, position); (-1 - slot, position) puts a slot back.
+    jobs = [(0, begin)]
+    while jobs:
+        pc, position = jobs.pop()
+        if pc < 0:
+            slots[-1 - pc] = position
+            continue
+        while not visited[pc * width + position]:
+            visited[pc * width + position] = 1
+            op, following, argument = program[pc]
+            if op == _OP_CHAR:
+                if position == width - 1 or not argument(text[position]):
+                    break
+                position += 1
+            elif op == _OP_SPLIT:
+                jobs.append((argument, position))
+            elif op == _OP_SAVE:
+                jobs.append((-1 - argument, slots[argument]))
+                slots[argument] = position
+            elif op == _OP_ASSERT:
+                if not _assertion_holds(argument, text, position):
+                    break
+            elif op == _OP_MATCH:
+                return slots
+            pc = following
+    return None
+
+
+def _search_backtracking(
+    program: Sequence[Sequence[Any]], text: str, start: int, slot_count: int
+) -> list[int] | None:
+    # One visited set for every start: an (instruction, position) that failed from an
+    # earlier start fails again, which keeps the whole search linear (Go does the same).
+    visited = bytearray(len(program) * (len(text) + 1))
+    for begin in range(start, len(text) + 1):
+        slots = _backtrack(program, text, begin, visited, slot_count)
+        if slots is not None:
+            return slots
+    return None
+
+
+def _search_automaton(
+    program: Sequence[Sequence[Any]], text: str, start: int, slot_count: int
+) -> list[int] | None:
+    """Go's NFA simulation (a Pike VM): all threads advance together, one character a step.
+
+    Threads are kept in order of preference. A thread that matches cuts off those behind
+    it, and the threads ahead of it may still find a preferred match. Time is bounded by
+    the program's length times the text's length, memory by the program's length.
+    """
+    matched = None
+    threads: list[tuple[int, list[int]]] = []
+    seen: set[int] = set()
+    for position in range(start, len(text) + 1):
+        if matched is None:
+            _follow(program, text, position, 0, [-1] * slot_count, threads, seen)
+        next_threads: list[tuple[int, list[int]]] = []
+        next_seen: set[int] = set()
+        for pc, slots in threads:
+            op, following, argument = program[pc]
+            if op == _OP_MATCH:
+                matched = slots
+                break
+            if position < len(text) and argument(text[position]):
+                _follow(program, text, position + 1, following, slots, next_threads, next_seen)
+        if matched is not None and not next_threads:
+            break
+        threads, seen = next_threads, next_seen
+    return matched
+
+
+def _follow(
+    program: Sequence[Sequence[Any]],
+    text: str,
+    position: int,
+    pc: int,
+    slots: list[int],
+    threads: list[tuple[int, list[int]]],
+    seen: set[int],
+) -> None:
+    """Add the threads that ``pc`` reaches at ``position`` without reading a character.
+
+    Depth first and preferred branch first, as Go's ``machine.add``; an instruction already
+    reached at this position is not followed again.
+    """
+    pending = [(pc, slots)]
+    while pending:
+        pc, slots = pending.pop()
+        if pc in seen:
+            continue
+        seen.add(pc)
+        op, following, argument = program[pc]
+        if op == _OP_SPLIT:
+            pending.append((argument, slots))
+            pending.append((following, slots))
+        elif op == _OP_JUMP:
+            pending.append((following, slots))
+        elif op == _OP_SAVE:
+            saved = list(slots)
+            saved[argument] = position
+            pending.append((following, saved))
+        elif op == _OP_ASSERT:
+            if _assertion_holds(argument, text, position):
+                pending.append((following, slots))
+        else:
+            threads.append((pc, slots))
+
+
+@dataclass(frozen=True)
+class RE2Match:
+    """A match: the text and where each group starts and ends (-1 for a group that did not)."""
+
+    text: str
+    slots: tuple[int, ...]
+
+    def span(self, group: int = 0) -> tuple[int, int]:
+        return self.slots[2 * group], self.slots[2 * group + 1]
+
+    def group(self, group: int = 0) -> str | None:
+        start, end = self.span(group)
+        return None if start < 0 or end < 0 else self.text[start:end]
+
+
 @dataclass(frozen=True)
 class RE2Regex:
-    """A translated relabel regex that searches, expands and replaces like Go's regexp."""
+    """A compiled regex that searches, expands and replaces like Go's regexp."""
 
-    pattern: re.Pattern[str]
+    program: tuple[tuple[Any, ...], ...]
+    group_count: int
     group_names: Mapping[str, tuple[int, ...]]
 
-    def search(self, text: str) -> re.Match[str] | None:
-        return self.pattern.search(text)
+    def search(self, text: str, start: int = 0) -> RE2Match | None:
+        """The leftmost-first match that starts at ``start`` or later, as Go finds it.
+
+        ``^`` and ``\\b`` still see the text before ``start``, as in Go.
+        """
+        slot_count = 2 * (self.group_count + 1)
+        if len(self.program) * (len(text) + 1) <= _MAX_VISITED:
+            slots = _search_backtracking(self.program, text, start, slot_count)
+        else:
+            slots = _search_automaton(self.program, text, start, slot_count)
+        return None if slots is None else RE2Match(text, tuple(slots))
 
     def replace_all(self, text: str, template: str) -> str:
         """Go's Regexp.ReplaceAllString."""
@@ -123,7 +495,7 @@ class RE2Regex:
         last_match_end = 0
         search_position = 0
         while search_position <= len(text):
-            found = self.pattern.search(text, search_position)
+            found = self.search(text, search_position)
             if found is None:
                 break
             start, end = found.span()
@@ -136,7 +508,8 @@ class RE2Regex:
         replaced.append(text[last_match_end:])
         return "".join(replaced)
 
-    def expand(self, template: str, found: re.Match[str]) -> str:
+    def expand(self, template: str, found: RE2Match) -> str:
+        """Go's Regexp.ExpandString: ``template`` with ``$1``, ``${name}``... filled in."""
         expanded: list[str] = []
         rest = template
         while True:
@@ -155,13 +528,14 @@ class RE2Regex:
             name, rest = reference
             expanded.append(self._group_text(name, found))
 
-    def _group_text(self, name: str, found: re.Match[str]) -> str:
+    def _group_text(self, name: str, found: RE2Match) -> str:
         number = _group_number(name)
         if number >= 0:
-            return (found.group(number) or "") if number <= self.pattern.groups else ""
+            return (found.group(number) or "") if number <= self.group_count else ""
         for index in self.group_names.get(name, ()):
-            if found.group(index) is not None:
-                return found.group(index)
+            text = found.group(index)
+            if text is not None:
+                return text
         return ""
 
 
@@ -300,25 +674,25 @@ def _parse_repeat(text: str, position: int) -> tuple[int, int, int] | None:
     return minimum, maximum, end + 1
 
 
-class _RE2Translator:
-    """Parse an RE2 regex by the rules of Go's regexp/syntax and write it for Python's re.
+class _RE2Parser:
+    """Parse an RE2 regex by the rules of Go's regexp/syntax into a tree.
 
-    Every RE2 capture group becomes an unnamed Python group with the same number; names
-    are kept aside, because RE2 allows names that Python does not. Flags are applied per
-    atom, so that ``(?i)`` in the middle of a group reaches exactly as far as in RE2.
+    Flags are applied per atom, so that ``(?i)`` in the middle of a group reaches exactly
+    as far as in RE2. A character atom is tested with Python's ``re``, one character at a
+    time, so that Python's case folding applies; everything else is Go's.
     """
 
     def __init__(self, source: str) -> None:
         self.source = source
         self.position = 0
         self.flags = 0
-        self.groups = [_Group("(?:", self.flags, [[]])]
+        self.groups = [_Group(None, self.flags, [[]])]
         self.group_count = 0
         self.group_names: dict[str, list[int]] = {}
         self.last_repeat_start = -1
         self.repeat_start = -1
 
-    def translate(self) -> RE2Regex:
+    def parse(self) -> RE2Regex:
         source = self.source
         while self.position < len(source):
             self.repeat_start = -1
@@ -331,15 +705,16 @@ class _RE2Translator:
             elif char == ")":
                 self._close_group()
             elif char == "^":
-                self._emit(r"(?m:^)" if self.flags & _MULTI_LINE else r"\A")
+                self._emit(_Assert(_BEGIN_LINE if self.flags & _MULTI_LINE else _BEGIN_TEXT))
             elif char == "$":
-                self._emit(r"(?m:$)" if self.flags & _MULTI_LINE else r"\Z")
+                self._emit(_Assert(_END_LINE if self.flags & _MULTI_LINE else _END_TEXT))
             elif char == ".":
-                self._emit(r"(?s:.)" if self.flags & _DOT_NEWLINE else ".")
+                self._emit(_Char(_any_char if self.flags & _DOT_NEWLINE else _not_newline))
             elif char == "[":
                 self._class()
             elif char in "*+?":
-                self._repeat(self.position + 1, char)
+                minimum, maximum = _OPERATOR_COUNTS[char]
+                self._repeat(self.position + 1, minimum, maximum)
             elif char == "{":
                 self._counted_repeat_or_brace()
             elif char == "\\":
@@ -350,34 +725,34 @@ class _RE2Translator:
             self.last_repeat_start = self.repeat_start
         if len(self.groups) != 1:
             raise _regex_error("missing closing )", source)
-        body = "|".join(
-            "".join(piece.python for piece in alt) for alt in self.groups[0].alternatives
-        )
+        compiler = _Compiler()
+        compiler.compile(_Capture(0, _simplify(_group_node(self.groups[0]))))
+        compiler.emit(_OP_MATCH)
         return RE2Regex(
-            re.compile(body),
+            tuple(tuple(instruction) for instruction in compiler.program),
+            self.group_count,
             MappingProxyType({name: tuple(indexes) for name, indexes in self.group_names.items()}),
         )
 
-    def _emit(self, python: str, *, advance: int = 1) -> None:
-        self.groups[-1].alternatives[-1].append(_Piece(python))
+    def _emit(self, node: _Node, *, advance: int = 1) -> None:
+        self.groups[-1].alternatives[-1].append(_Piece(node))
         self.position += advance
 
     def _literal(self, code: int) -> None:
-        python = _python_char(code)
-        self.groups[-1].alternatives[-1].append(
-            _Piece(f"(?i:{python})" if self.flags & _FOLD_CASE else python)
-        )
+        if self.flags & _FOLD_CASE:
+            self._class_piece(_python_char(code))
+        else:
+            self.groups[-1].alternatives[-1].append(_Piece(_Char(chr(code).__eq__)))
 
     def _class_piece(self, python_class: str) -> None:
-        self.groups[-1].alternatives[-1].append(
-            _Piece(f"(?i:{python_class})" if self.flags & _FOLD_CASE else python_class)
-        )
+        python = f"(?i:{python_class})" if self.flags & _FOLD_CASE else python_class
+        self.groups[-1].alternatives[-1].append(_Piece(_Char(re.compile(python).fullmatch)))
 
     def _open_group(self) -> None:
         rest = self.source[self.position :]
         if not rest.startswith("(?"):
             self.group_count += 1
-            self.groups.append(_Group("(", self.flags, [[]]))
+            self.groups.append(_Group(self.group_count, self.flags, [[]]))
             self.position += 1
             return
         if (len(rest) > 4 and rest[2:4] == "P<") or (len(rest) > 3 and rest[2] == "<"):
@@ -399,7 +774,7 @@ class _RE2Translator:
                 saw_flag = False
             elif char in ":)" and (saw_flag or not negated):
                 if char == ":":
-                    self.groups.append(_Group("(?:", self.flags, [[]]))
+                    self.groups.append(_Group(None, self.flags, [[]]))
                 self.flags = flags
                 self.position += end
                 return
@@ -416,7 +791,7 @@ class _RE2Translator:
             raise _regex_error("invalid named capture", rest[: end + 1])
         self.group_count += 1
         self.group_names.setdefault(name, []).append(self.group_count)
-        self.groups.append(_Group("(", self.flags, [[]]))
+        self.groups.append(_Group(self.group_count, self.flags, [[]]))
         self.position += end + 1
 
     def _close_group(self) -> None:
@@ -424,16 +799,13 @@ class _RE2Translator:
             raise _regex_error("unexpected )", self.source)
         group = self.groups.pop()
         self.flags = group.flags_before
-        alternatives = "|".join(
-            "".join(piece.python for piece in alternative) for alternative in group.alternatives
-        )
         repeats = tuple(
             repeat
             for alternative in group.alternatives
             for piece in alternative
             for repeat in piece.repeats
         )
-        self.groups[-1].alternatives[-1].append(_Piece(f"{group.opener}{alternatives})", repeats))
+        self.groups[-1].alternatives[-1].append(_Piece(_group_node(group), repeats))
         self.position += 1
 
     def _counted_repeat_or_brace(self) -> None:
@@ -450,16 +822,9 @@ class _RE2Translator:
             or (maximum >= 0 and minimum > maximum)
         ):
             raise _regex_error("invalid repeat count", self.source[self.position : end])
-        quantifier = (
-            f"{{{minimum}}}"
-            if minimum == maximum
-            else f"{{{minimum},}}"
-            if maximum < 0
-            else f"{{{minimum},{maximum}}}"
-        )
-        self._repeat(end, quantifier, (minimum, maximum))
+        self._repeat(end, minimum, maximum, counted=True)
 
-    def _repeat(self, end: int, quantifier: str, counts: tuple[int, int] | None = None) -> None:
+    def _repeat(self, end: int, minimum: int, maximum: int, *, counted: bool = False) -> None:
         start = self.position
         lazy = self.source.startswith("?", end)
         end += lazy
@@ -472,27 +837,21 @@ class _RE2Translator:
             raise _regex_error("missing argument to repetition operator", self.source[start:end])
         repeated = pieces[-1]
         repeats = repeated.repeats
-        if counts is not None:
-            minimum, maximum = counts
+        if counted:
             repeats = (_CountedRepeat(minimum, maximum, repeated.repeats),)
             if (minimum >= 2 or maximum >= 2) and not _repeats_fit(repeats, _MAX_REPEAT):
                 raise _regex_error("invalid repeat count", self.source[start:end])
-        non_greedy = lazy != bool(self.flags & _NON_GREEDY)
-        pieces[-1] = _Piece(
-            f"(?:{repeated.python}){quantifier}{'?' if non_greedy else ''}", repeats
-        )
+        greedy = lazy == bool(self.flags & _NON_GREEDY)
+        pieces[-1] = _Piece(_Repeat(repeated.node, minimum, maximum, greedy), repeats)
         self.repeat_start = start
         self.position = end
 
     def _backslash(self) -> None:
         escaped = self.source[self.position + 1 : self.position + 2]
         if escaped in ("A", "z"):
-            self._emit(r"\A" if escaped == "A" else r"\Z", advance=2)
-        elif escaped == "b":
-            self._emit(r"(?a:\b)", advance=2)
-        elif escaped == "B":
-            # Python 3.11's \B never matches an empty text; RE2's does.
-            self._emit(r"(?:(?a:\B)|\A\Z)", advance=2)
+            self._emit(_Assert(_BEGIN_TEXT if escaped == "A" else _END_TEXT), advance=2)
+        elif escaped in ("b", "B"):
+            self._emit(_Assert(_WORD_BOUNDARY if escaped == "b" else _NOT_WORD_BOUNDARY), advance=2)
         elif escaped == "C":
             raise _regex_error("invalid escape sequence", r"\C")
         elif escaped == "Q":
@@ -625,9 +984,30 @@ class _RE2Translator:
         )
 
 
+def _group_node(group: _Group) -> _Node:
+    node = _alternate(
+        _concat(piece.node for piece in alternative) for alternative in group.alternatives
+    )
+    return node if group.capture_index is None else _Capture(group.capture_index, node)
+
+
+def _any_char(char: str) -> bool:
+    return True
+
+
+def _not_newline(char: str) -> bool:
+    return char != "\n"
+
+
 def compile_re2(expression: str) -> RE2Regex:
     """Compile ``expression`` as Go's ``regexp.Compile`` does; raise RE2Error when Go would."""
-    return _RE2Translator(expression).translate()
+    try:
+        return _RE2Parser(expression).parse()
+    except RecursionError as err:
+        raise RE2Error(
+            "the regex nests groups and repetitions too deeply for this engine"
+            " (Go's regexp takes up to 1000 levels)"
+        ) from err
 
 
 def quote_meta(text: str) -> str:

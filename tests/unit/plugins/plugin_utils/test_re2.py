@@ -7,8 +7,13 @@ behaviour as its regexp/syntax documentation describes it; these tests do not ru
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import pytest
 
+from ansible_collections.alertmesh.ha.plugins.plugin_utils import re2
 from ansible_collections.alertmesh.ha.plugins.plugin_utils.re2 import (
     RE2Error,
     RE2Regex,
@@ -234,3 +239,146 @@ def test_quote_meta_escapes_like_go() -> None:
 )
 def test_replace_all_like_go(regex: str, text: str, template: str, replaced: str) -> None:
     assert compile_re2(regex).replace_all(text, template) == replaced
+
+
+# Go's matching: preference order, loops over the empty text, and both of its engines
+
+
+@pytest.mark.parametrize(
+    ("regex", "value", "replacement", "expected"),
+    [
+        # An iteration that matches the empty text never replaces the last real one
+        # (Go issue 46123); Python's re captures a final empty iteration instead.
+        ("(a*)*", "aa", "<$1>", "<aa>"),
+        ("(a*)+", "aa", "<$1>", "<aa>"),
+        ("(a|b|)*", "ab", "<$1>", "<b>"),
+        ("(a*){2,}", "aa", "<$1>", "<>"),  # the second copy is required, and empty
+        ("((?:a?b??)*)", "ab", "<$1>", "<ab>"),
+        ("(?:(a)|b)*", "ab", "<$1>", "<a>"),  # a group keeps its last match
+    ],
+)
+def test_loops_over_the_empty_text_capture_like_go(
+    regex: str, value: str, replacement: str, expected: str
+) -> None:
+    assert expand(regex, value, replacement) == expected
+
+
+@pytest.mark.parametrize(
+    ("regex", "value", "replacement", "expected"),
+    [
+        ("(a){1}", "a", "<$1>", "<a>"),
+        ("(a){1,4}", "aaaa", "<$1>", "<a>"),  # a(a(a(a)?)?)?: the last copy that matched
+        ("(a){0,2}b", "b", "<$1>", "<>"),
+        ("(?:)*a", "a", "<$0>", "<a>"),
+        ("(?:a*)*", "aaa", "<$0>", "<aaa>"),
+        ("((?:a*)+)*b", "aab", "<$1>", "<aa>"),
+    ],
+)
+def test_repeats_are_simplified_like_go(
+    regex: str, value: str, replacement: str, expected: str
+) -> None:
+    assert expand(regex, value, replacement) == expected
+
+
+ENGINE_CASES = [
+    ("(a*)*", "aa", 0, (0, 2)),
+    ("(a|ab)(c|bcd)(d*)", "abcd", 0, (0, 4)),
+    ("(?U)(a+)(a*)", "aaa", 0, (0, 1)),
+    ("x*", "xxaxx", 2, (2, 2)),
+    (r"\bx", "ax x", 0, (3, 4)),
+    (r"\B", "", 0, (0, 0)),
+    ("(?m)^b$", "a\nb\nc", 0, (2, 3)),
+    ("(?m)$", "a\n", 1, (1, 1)),
+    ("(a)|(b)", "cb", 0, (1, 2)),
+    ("a{2,3}?", "aaaa", 0, (0, 2)),
+    ("(?:(a)|b)*c", "abac", 0, (0, 4)),
+    ("([a-z]+)+-replica", "a" * 40, 0, None),
+    (r"^(?:(.+?)\d+)$", "europe12", 0, (0, 8)),
+    ("(?i)k", "\u212a", 0, (0, 1)),
+    ("(?s).+", "a\nb", 0, (0, 3)),
+    (r"\z", "ab", 1, (2, 2)),
+    ("b|", "abc", 1, (1, 2)),
+]
+
+
+@pytest.mark.parametrize(("regex", "text", "start", "span"), ENGINE_CASES)
+def test_the_automaton_finds_what_the_backtracker_finds(
+    regex: str,
+    text: str,
+    start: int,
+    span: tuple[int, int] | None,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    compiled = compile_re2(regex)
+    backtracked = compiled.search(text, start)
+    monkeypatch.setattr(re2, "_MAX_VISITED", 0)
+    simulated = compiled.search(text, start)
+    assert simulated == backtracked
+    assert (None if simulated is None else simulated.span()) == span
+
+
+def test_a_search_too_large_to_backtrack_simulates_the_automaton(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    compiled = compile_re2("^(?:([a-z]+)+-replica)$")
+    monkeypatch.setattr(re2, "_MAX_VISITED", 100 * len(compiled.program))
+    monkeypatch.setattr(re2, "_search_backtracking", None)  # fails if it is called
+    text = "a" * 100
+    assert compiled.search(text) is None
+    assert compiled.search(text + "-replica").span(1) == (0, len(text))
+
+
+def test_nesting_too_deep_for_this_engine_is_an_error_not_a_crash() -> None:
+    with pytest.raises(RE2Error, match="nests groups and repetitions too deeply"):
+        compile_re2("(" * 5000 + "a" + ")" * 5000)
+
+
+# Linear time, as in RE2
+
+
+def run_in_subprocess(code: str) -> str:
+    """Run ``code`` in a fresh interpreter that imports this collection; return its stdout.
+
+    A regex engine that backtracks takes hours on the cases below, so the run is stopped
+    after SUBPROCESS_TIMEOUT seconds and the test fails instead of hanging.
+    """
+    environment = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    try:
+        completed = subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            env=environment,
+            timeout=SUBPROCESS_TIMEOUT,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"still running after {SUBPROCESS_TIMEOUT} s:\n{code}")
+    assert completed.returncode == 0, completed.stderr
+    return completed.stdout
+
+
+SUBPROCESS_TIMEOUT = 30
+
+
+@pytest.mark.parametrize(
+    ("regex", "value"),
+    [
+        ("([a-z]+)+-replica", "a" * 60),
+        ("(a|a)*b", "a" * 60),
+        ("(a*)*b", "a" * 60),
+        ("(x+x+)+y", "x" * 60),
+        ("(.*a){30}", "a" * 29 + "b" * 30),
+        ("(?:a?){60}a{60}", "a" * 60),
+    ],
+)
+def test_regexes_that_make_a_backtracking_engine_explode_run_in_linear_time(
+    regex: str, value: str
+) -> None:
+    code = (
+        "from ansible_collections.alertmesh.ha.plugins.plugin_utils.re2 import compile_re2\n"
+        f"found = compile_re2({regex!r}).search({value!r})\n"
+        "print('none' if found is None else found.span())\n"
+    )
+    expected = {"(?:a?){60}a{60}": "(0, 60)"}.get(regex, "none")
+    assert run_in_subprocess(code).strip() == expected

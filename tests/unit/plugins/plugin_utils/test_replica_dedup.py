@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from typing import Any
 
 import pytest
@@ -282,3 +285,29 @@ def test_report_rejects_bad_rules_naming_them() -> None:
     with pytest.raises(RelabelConfigError) as raised:
         alert_dedup_report(ARTICLE_REPLICAS, [{"action": "shuffle"}])
     assert str(raised.value) == 'configs[0] {action: shuffle}: unknown relabel action "shuffle"'
+
+
+def test_a_rule_prometheus_evaluates_instantly_does_not_hang_the_report() -> None:
+    # Issue 16 item 7: with a backtracking regex engine this took 7.5 s for a 25-character
+    # value and 90 s for 29 characters, doubling with each character. RE2 is linear.
+    code = (
+        "from ansible_collections.alertmesh.ha.plugins.plugin_utils.replica_dedup import"
+        " alert_dedup_report\n"
+        "rule = {'source_labels': ['dc'], 'regex': '([a-z]+)+-replica', 'action': 'drop'}\n"
+        "replicas = {'prom1': {'dc': 'europe' + 'x' * 60 + '1'}, 'prom2': {'dc': 'europe2'}}\n"
+        "print(alert_dedup_report(replicas, [rule])['suggested_rules'])\n"
+    )
+    environment = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    try:
+        completed = subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            env=environment,
+            timeout=30,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        pytest.fail("alert_dedup_report was still running after 30 s")
+    assert completed.returncode == 0, completed.stderr
+    assert completed.stdout.strip() == "[{'action': 'labeldrop', 'regex': 'dc'}]"
