@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shlex
 import subprocess
 from pathlib import Path
@@ -22,7 +23,10 @@ CLIENT = (str(TLS_DIR / "client.crt"), str(TLS_DIR / "client.key"))
 ROGUE = (str(TLS_DIR / "rogue.crt"), str(TLS_DIR / "rogue.key"))
 AUTH = ("alertmesh", "tls-scenario-password")
 PRE_HASHED_AUTH = ("admin", "admin-prehashed-password")
-WEB_PORTS = {"alertmanagers": 9093, "prometheus": 9090}
+# The scenario renames the groups in the inventory (alertmesh_*_group).
+ALERTMANAGERS = "alerting"
+PROMETHEUS = "monitoring"
+WEB_PORTS = {ALERTMANAGERS: 9093, PROMETHEUS: 9090}
 STRAY_PORTS = (19093, 19094)
 # A member gossips with a new peer within seconds; a stray that stays out this long is out.
 STRAY_WATCH = 20.0
@@ -65,7 +69,7 @@ def test_https_without_or_with_wrong_credentials_gets_401(web_endpoints):
 
 
 def test_a_pre_hashed_user_logs_in(group_members, web_endpoints):
-    for name in group_members["alertmanagers"]:
+    for name in group_members[ALERTMANAGERS]:
         url = f"https://{web_endpoints[name]}/api/v2/status"
         response = get(url, cert=CLIENT, auth=PRE_HASHED_AUTH)
         assert response.status_code == 200, name
@@ -73,11 +77,8 @@ def test_a_pre_hashed_user_logs_in(group_members, web_endpoints):
 
 def test_secrets_are_readable_by_the_service_group_only(rig_hosts, group_members):
     secret_files = {
-        "alertmanagers": (
-            "alertmanager",
-            ["tls/key.pem", "web.yml", "cluster-tls.yml", "alertmanager.yml"],
-        ),
-        "prometheus": ("prometheus", ["tls/key.pem", "web.yml", "auth/alertmanager.password"]),
+        ALERTMANAGERS: ("alertmanager", ["web.yml", "cluster-tls.yml", "alertmanager.yml"]),
+        PROMETHEUS: ("prometheus", ["tls/key.pem", "web.yml", "auth/alertmanager.password"]),
     }
     for group, (service, files) in secret_files.items():
         for name in group_members[group]:
@@ -103,8 +104,43 @@ def test_a_certificate_on_the_host_is_read_in_place(rig_hosts):
     assert not prom_2.file("/etc/prometheus/tls/cert.pem").exists
 
 
+def test_the_alertmanagers_read_their_certificates_in_place(rig_hosts, group_members):
+    for name in group_members[ALERTMANAGERS]:
+        host = rig_hosts[name]
+        web_config = host.file("/etc/alertmanager/web.yml").content_string
+        assert f"cert_file: /etc/ssl/alertmesh/{name}.crt" in web_config, name
+        assert not host.file("/etc/alertmanager/tls").exists, name
+        gossip = host.file("/etc/alertmanager/cluster-tls.yml").content_string
+        assert "ca_file: /etc/ssl/alertmesh/ca.crt" in gossip, name
+
+
+def test_prometheus_trusts_the_alertmanagers_ca_at_their_path(rig_hosts, group_members):
+    for name in group_members[PROMETHEUS]:
+        config = rig_hosts[name].file("/etc/prometheus/prometheus.yml").content_string
+        assert "ca_file: /etc/ssl/alertmesh/ca.crt" in config, name
+
+
+def test_the_dry_run_on_fresh_hosts_reported_what_it_would_change():
+    # prepare.yml ran site.yml --check on the fresh hosts (it fails unless that run passed
+    # and left no configuration, binary or unit behind) and kept its output.
+    output = (TLS_DIR.parent / "dry-run.txt").read_text()
+    recap = dict(re.findall(r"^(\S+)\s+: ok=\d+\s+changed=(\d+)", output, re.MULTILINE))
+    for name in ("am-1", "am-2", "prom-1", "prom-2"):
+        assert int(recap[name]) > 0, (name, output[-3000:])
+
+
+def test_check_diff_on_converged_hosts_changes_nothing_and_shows_no_secret(pytestconfig):
+    playbook = run_playbook(pytestconfig, "converge.yml", extra_args=["--check", "--diff"])
+    output = playbook.stdout + playbook.stderr
+    assert playbook.returncode == 0, output[-4000:]
+    recap = dict(re.findall(r"^(\S+)\s+: ok=\d+\s+changed=(\d+)", output, re.MULTILINE))
+    assert set(recap.values()) == {"0"}, output[-3000:]
+    assert AUTH[1] not in output
+    assert "PRIVATE KEY" not in output
+
+
 def test_prometheus_config_holds_no_password(rig_hosts, group_members):
-    for name in group_members["prometheus"]:
+    for name in group_members[PROMETHEUS]:
         config = rig_hosts[name].file("/etc/prometheus/prometheus.yml").content_string
         assert AUTH[1] not in config, name
         assert "password_file: /etc/prometheus/auth/alertmanager.password" in config, name
@@ -121,7 +157,7 @@ def test_units_use_the_sandboxing_of_systemd_252(rig_hosts, group_members):
         "RestrictNamespaces": "yes",
         "UMask": "0027",
     }
-    for group, unit in (("alertmanagers", "alertmanager"), ("prometheus", "prometheus")):
+    for group, unit in ((ALERTMANAGERS, "alertmanager"), (PROMETHEUS, "prometheus")):
         for name in group_members[group]:
             shown = rig_hosts[name].check_output(
                 f"systemctl show {unit}.service --property={','.join(expected)}"
@@ -135,9 +171,9 @@ def test_units_use_the_sandboxing_of_systemd_252(rig_hosts, group_members):
 
 def test_every_prometheus_sends_to_every_alertmanager_over_https(group_members, web_endpoints):
     expected = sorted(
-        f"https://{web_endpoints[name]}/api/v2/alerts" for name in group_members["alertmanagers"]
+        f"https://{web_endpoints[name]}/api/v2/alerts" for name in group_members[ALERTMANAGERS]
     )
-    for name in group_members["prometheus"]:
+    for name in group_members[PROMETHEUS]:
         answer = get(
             f"https://{web_endpoints[name]}/api/v1/alertmanagers", cert=CLIENT, auth=AUTH
         ).json()["data"]
@@ -147,7 +183,7 @@ def test_every_prometheus_sends_to_every_alertmanager_over_https(group_members, 
 
 
 def test_gossip_runs_over_tcp_only(rig_hosts, group_members):
-    for name in group_members["alertmanagers"]:
+    for name in group_members[ALERTMANAGERS]:
         assert rig_hosts[name].socket("tcp://0.0.0.0:9094").is_listening, name
         assert not rig_hosts[name].socket("udp://0.0.0.0:9094").is_listening, name
 

@@ -1,0 +1,99 @@
+"""Day-2 runs as operators make them, on the converged article hosts (issue 14).
+
+Each run goes through the scenario's converge.yml (site.yml) or verify.yml with the flags an
+operator would use, and asserts what it changed, restarted and left alone.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+import requests
+from rig import main_pid, run_playbook, wait_for
+
+MEMBERS = ("am-1", "am-2")
+REPLICAS = ("prom-1", "prom-2")
+RECAP_LINE = re.compile(r"^(\S+)\s+: ok=\d+\s+changed=(\d+)", re.MULTILINE)
+
+
+def changed_per_host(output: str) -> dict[str, int]:
+    return {host: int(changed) for host, changed in RECAP_LINE.findall(output)}
+
+
+def run(pytestconfig, *extra_args: str, extra_vars=None, playbook: str = "converge.yml"):
+    completed = run_playbook(pytestconfig, playbook, extra_vars, list(extra_args))
+    output = completed.stdout + completed.stderr
+    assert completed.returncode == 0, output[-4000:]
+    return output
+
+
+def start_pids(rig_hosts) -> dict[str, int]:
+    units = {name: "alertmanager" for name in MEMBERS} | {name: "prometheus" for name in REPLICAS}
+    return {name: main_pid(rig_hosts[name], unit) for name, unit in units.items()}
+
+
+@pytest.mark.parametrize("tags", ["configure", "install", "service", "verify"])
+def test_each_phase_tag_runs_alone_and_changes_nothing_on_converged_hosts(pytestconfig, tags):
+    output = run(pytestconfig, "--tags", tags)
+    assert set(changed_per_host(output).values()) == {0}, output[-3000:]
+
+
+def test_check_diff_on_converged_hosts_reports_no_change(pytestconfig):
+    output = run(pytestconfig, "--check", "--diff")
+    assert set(changed_per_host(output).values()) == {0}, output[-3000:]
+
+
+def test_limit_one_member_with_a_changed_flag_restarts_only_that_member(
+    pytestconfig, rig_hosts, hostvars
+):
+    before = start_pids(rig_hosts)
+    changed = {"alertmanager_data_retention": "121h"}
+    try:
+        output = run(pytestconfig, "--limit", "am-1", extra_vars=changed)
+        assert changed_per_host(output).keys() == {"am-1"}, output[-3000:]
+        unit = rig_hosts["am-1"].file("/etc/systemd/system/alertmanager.service").content_string
+        assert "--data.retention=121h" in unit
+        after = start_pids(rig_hosts)
+        assert after["am-1"] != before["am-1"]
+        assert {name: after[name] for name in after if name != "am-1"} == {
+            name: before[name] for name in before if name != "am-1"
+        }
+        status_url = f"http://{hostvars['am-1']['rig_ipv4']}:9093/api/v2/status"
+        cluster = requests.get(status_url, timeout=10).json()["cluster"]
+        assert cluster["status"] == "ready", cluster
+        assert len(cluster["peers"]) == len(MEMBERS), cluster
+    finally:
+        run(pytestconfig, "--limit", "am-1")
+    unit = rig_hosts["am-1"].file("/etc/systemd/system/alertmanager.service").content_string
+    assert "--data.retention=120h" in unit
+
+
+def test_limit_one_replica_describes_the_hosts_outside_the_play(pytestconfig, rig_hosts, hostvars):
+    before = start_pids(rig_hosts)
+    output = run(pytestconfig, "--limit", "prom-2")
+    assert changed_per_host(output) == {"prom-2": 0}, output[-3000:]
+    assert start_pids(rig_hosts) == before
+    config = rig_hosts["prom-2"].file("/etc/prometheus/prometheus.yml").content_string
+    for name in (*MEMBERS, *REPLICAS):
+        port = 9093 if name in MEMBERS else 9090
+        assert f"{hostvars[name]['rig_ipv4']}:{port}" in config, (name, config)
+
+
+def test_verify_host_comes_from_the_inventory(pytestconfig, tmp_path):
+    inventory = tmp_path / "verify-host.yml"
+    inventory.write_text(json.dumps({"all": {"vars": {"alertmesh_verify_host": "prom-2"}}}))
+    output = run(pytestconfig, "--inventory", str(inventory), playbook="../../playbooks/verify.yml")
+    # A delegated task shows as "ok: [am-1 -> prom-2(<ansible_host>)]".
+    delegated = re.findall(r"^ok: \[\S+ -> ([^\](]+)", output, re.MULTILINE)
+    assert delegated, output[-3000:]
+    assert set(delegated) == {"prom-2"}, output[-3000:]
+
+
+def test_the_mesh_is_complete_after_the_day2_runs(hostvars):
+    for name in MEMBERS:
+        url = f"http://{hostvars[name]['rig_ipv4']}:9093/api/v2/status"
+        status = wait_for(lambda url=url: requests.get(url, timeout=10).json()["cluster"], 30)
+        assert status["status"] == "ready", (name, status)
+        assert len(status["peers"]) == len(MEMBERS), (name, status)
