@@ -56,6 +56,15 @@ BOUNDS = f"""\
   plus the checksum of each unchanged binary.
 - **B3** is bounded below by how long each Prometheus takes to send its first watchdog
   alert, and by the silence round trip of B4.
+- **The first watchdog of a freshly started Prometheus** (part of B1): Prometheus evaluates
+  its rules at once, but its notifier learns the static Alertmanagers only at the
+  discovery manager's first update tick, about 5 s after start. A send before that goes
+  to no Alertmanager and is lost (2.x counts it in `prometheus_notifications_dropped_total`,
+  3.5 not at all), yet the alert's last-sent time is set, so the next send waits
+  `--rules.alert.resend-delay` (1 min): that was the 63-66 s wait of the proof. A reload on
+  2.x also forgets the Alertmanagers until the next tick. The watchdog now fires only after
+  `for: 15s`, when every Alertmanager is known, and the roles never reload a Prometheus
+  they have just started; the resend delay users run with stays at 1 min.
 - **B4** is the gossip: memberlist broadcasts a new silence at once and retransmits it
   every gossip interval (`--cluster.gossip-interval`, 200 ms by default); a member that
   missed it catches up at the next push-pull (`--cluster.pushpull-interval`, 1 min). The

@@ -228,6 +228,33 @@ CASES = [
         tags="prometheus",
     ),
     Case(
+        "basic-auth users on a plain-HTTP port",
+        ["alertmanager_basic_auth_users is set, but the web port serves plain HTTP"],
+        {
+            "alertmanager_basic_auth_users": {"ops": "a-plain-password"},
+            "alertmanager_api_auth": {"username": "ops", "password": "a-plain-password"},
+        },
+        tags="alertmanager",
+    ),
+    Case(
+        "Prometheus credentials for the Alertmanagers over plain http",
+        ["prometheus_alertmanager_basic_auth", "over plain http, in clear text"],
+        {"prometheus_alertmanager_basic_auth": {"username": "ops", "password": "a-password"}},
+        tags="prometheus",
+    ),
+    Case(
+        "listen address on another port than the web port",
+        ["alertmanager_web_listen_address is '0.0.0.0:19093', but alertmanager_web_port is 9093"],
+        {"alertmanager_web_listen_address": "0.0.0.0:19093"},
+        tags="alertmanager",
+    ),
+    Case(
+        "a newline in a flag value",
+        ["alertmanager_data_retention holds a newline", "remove it"],
+        {"alertmanager_data_retention": "120h\nExecStartPre=/bin/touch /tmp/injected"},
+        tags="alertmanager",
+    ),
+    Case(
         "gossip TLS without certificates",
         ["alertmanager_cluster_tls is on, but gossip over mutual TLS needs alertmanager_tls_cert"],
         {"alertmanager_cluster_tls": True},

@@ -34,6 +34,13 @@ def start_pids(rig_hosts) -> dict[str, int]:
     return {name: main_pid(rig_hosts[name], unit) for name, unit in units.items()}
 
 
+def test_a_flag_value_with_a_space_and_a_percent_sign_is_one_argument(rig_hosts):
+    for name in MEMBERS:
+        pid = main_pid(rig_hosts[name], "alertmanager")
+        argv = rig_hosts[name].check_output(f"tr '\\0' '\\n' < /proc/{pid}/cmdline").splitlines()
+        assert "--cluster.label=article mesh 100%" in argv, (name, argv)
+
+
 @pytest.mark.parametrize("tags", ["configure", "install", "service", "verify"])
 def test_each_phase_tag_runs_alone_and_changes_nothing_on_converged_hosts(pytestconfig, tags):
     output = run(pytestconfig, "--tags", tags)

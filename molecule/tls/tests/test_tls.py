@@ -309,3 +309,15 @@ def test_the_firewall_opens_each_port_to_the_hosts_that_need_it(
 ):
     address = hostvars[target]["rig_ipv4"]
     assert can_connect(rig_hosts[source], address, port) == allowed
+
+
+def test_the_firewall_table_survives_a_restart_and_a_reload_of_nftables(rig_hosts):
+    # Debian's nftables.service starts and reloads with `flush ruleset`, which removes every
+    # table; ours is tied to it (PartOf=, ReloadPropagatedFrom=) and loads again.
+    am_1 = rig_hosts["am-1"]
+    table = "nft list table inet alertmesh_alertmanager"
+    for action in ("restart", "reload"):
+        am_1.run_expect([0], f"systemctl {action} nftables.service")
+        assert wait_for(lambda: am_1.run(table).rc == 0, 10), action
+    assert can_connect(rig_hosts["prom-1"], "am-1", 9093)
+    assert not can_connect(rig_hosts["receiver"], "am-1", 9093)
