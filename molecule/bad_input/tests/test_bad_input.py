@@ -255,6 +255,12 @@ CASES = [
         tags="alertmanager",
     ),
     Case(
+        "a rule file named like the watchdog's own",
+        ["prometheus_rule_files land in /etc/prometheus/rules", "rename the file"],
+        {"prometheus_rule_files": ["<rule-file-named-alertmesh>"]},
+        tags="prometheus",
+    ),
+    Case(
         "gossip TLS without certificates",
         ["alertmanager_cluster_tls is on, but gossip over mutual TLS needs alertmanager_tls_cert"],
         {"alertmanager_cluster_tls": True},
@@ -284,11 +290,13 @@ def inputs(tmp_path_factory, hostvars) -> dict[str, str]:
     (directory / "unknown_template.yml").write_text(UNKNOWN_TEMPLATE_VARS)
     (directory / "extra-groups.yml").write_text(json.dumps(EXTRA_GROUPS))
     (directory / "sha256sums.txt").write_text(f"{'0' * 64}  {ALERTMANAGER_ARCHIVE}\n")
+    (directory / "alertmesh.rules.yaml").write_text("groups: []\n")
     return {
         "directory": str(directory),
         "<am-1>": hostvars["am-1"]["rig_ipv4"],
         "<am-2>": hostvars["am-2"]["rig_ipv4"],
         "<bad-checksums>": f"file://{directory / 'sha256sums.txt'}",
+        "<rule-file-named-alertmesh>": str(directory / "alertmesh.rules.yaml"),
     }
 
 

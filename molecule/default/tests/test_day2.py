@@ -47,6 +47,28 @@ def test_each_phase_tag_runs_alone_and_changes_nothing_on_converged_hosts(pytest
     assert set(changed_per_host(output).values()) == {0}, output[-3000:]
 
 
+def test_tags_configure_applies_a_new_rule_file_and_removes_it_again(
+    pytestconfig, rig_hosts, hostvars, tmp_path
+):
+    rules = tmp_path / "team.rules.yaml"
+    rules.write_text(
+        "groups:\n  - name: team\n    rules:\n      - record: team:up\n        expr: up\n"
+    )
+    landed = rig_hosts["prom-1"].file("/etc/prometheus/rules/team.rules.yml")
+    api = f"http://{hostvars['prom-1']['rig_ipv4']}:9090/api/v1/rules"
+
+    def loaded_groups() -> set[str]:
+        return {group["name"] for group in requests.get(api, timeout=10).json()["data"]["groups"]}
+
+    extra = {"prometheus_rule_files": [str(rules)]}
+    run(pytestconfig, "--limit", "prom-1", "--tags", "configure", extra_vars=extra)
+    assert landed.exists
+    assert wait_for(lambda: "team" in loaded_groups(), 20), loaded_groups()
+    run(pytestconfig, "--limit", "prom-1", "--tags", "configure")
+    assert not landed.exists
+    assert wait_for(lambda: "team" not in loaded_groups(), 20), loaded_groups()
+
+
 def test_check_diff_on_converged_hosts_reports_no_change(pytestconfig):
     output = run(pytestconfig, "--check", "--diff")
     assert set(changed_per_host(output).values()) == {0}, output[-3000:]
