@@ -139,6 +139,16 @@ def test_check_diff_on_converged_hosts_changes_nothing_and_shows_no_secret(pytes
     assert "PRIVATE KEY" not in output
 
 
+def test_amtool_on_an_alertmanager_host_reaches_it_over_tls_with_credentials(
+    rig_hosts, group_members
+):
+    for name in group_members[ALERTMANAGERS]:
+        host = rig_hosts[name]
+        assert host.file("/etc/amtool/http.yml").mode == 0o600, name
+        host.run_expect([0], "amtool silence query")
+        host.run_expect([0], "amtool config routes show")
+
+
 def test_prometheus_config_holds_no_password(rig_hosts, group_members):
     for name in group_members[PROMETHEUS]:
         config = rig_hosts[name].file("/etc/prometheus/prometheus.yml").content_string
