@@ -211,7 +211,7 @@ def _simplify_repeat(repeat: _Repeat) -> _Node:
     if maximum == minimum:
         return _Concat(prefix)
     suffix = _loop("?", body, greedy)
-    for _ in range(minimum + 1, maximum):
+    for _optional in range(minimum + 1, maximum):
         suffix = _loop("?", _Concat((body, suffix)), greedy)
     return _Concat((*prefix, suffix)) if prefix else suffix
 
