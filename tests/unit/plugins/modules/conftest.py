@@ -3,18 +3,34 @@
 A module is run in-process with its arguments; ``exit_json`` and ``fail_json`` are
 patched to raise, so a test gets the result the module would have printed: with the
 ``invocation`` and with the module's no_log values masked, as AnsibleModule prints it.
+
+ansible-core 2.19 added ``ansible.module_utils.testing.patch_module_args`` to hand a
+module its arguments; before it, AnsibleModule read them from ``basic._ANSIBLE_ARGS``
+(the JSON the controller would have sent) whenever that was set.
 """
 
 from __future__ import annotations
 
+import contextlib
+import json
 from collections.abc import Callable, Iterator
 from typing import Any
+from unittest import mock
 
 import pytest
 from ansible.module_utils import basic
 from ansible.module_utils.common.parameters import remove_values
-from ansible.module_utils.testing import patch_module_args
 from fake_apis import FakeApis
+
+try:
+    from ansible.module_utils.testing import patch_module_args
+except ImportError:  # ansible-core 2.17 and 2.18
+
+    @contextlib.contextmanager
+    def patch_module_args(args: dict[str, Any]) -> Iterator[None]:
+        serialized = json.dumps({"ANSIBLE_MODULE_ARGS": args}).encode()
+        with mock.patch.object(basic, "_ANSIBLE_ARGS", serialized):
+            yield
 
 
 class ModuleExit(Exception):  # noqa: N818
