@@ -53,7 +53,13 @@ test-quick: lint unit docs
 molecule: setup
 	pytest -s tests/scenarios
 
-test: lint sanity unit docs molecule
+# Unit tests on the other ansible-cores that meta/runtime.yml admits, docs tests on the
+# oldest and newest, each core in a venv of its own (.cache/controllers/<core>).
+.PHONY: controllers
+controllers: setup
+	tools/quality/controller-matrix.sh
+
+test: lint sanity unit docs controllers molecule
 
 build: setup
 	ansible-galaxy collection build --force --output-path .cache/build .
