@@ -37,6 +37,14 @@ debian_mirror() {
   echo "${uri%/}"
 }
 
+# The checkout as ansible_collections/alertmesh/ha (a symlink in .cache/collections).
+link_collection() {
+  local link="$ALERTMESH_COLLECTIONS_DIR/ansible_collections/alertmesh/ha"
+  [ "$(readlink "$link" 2>/dev/null)" = "$REPO_ROOT" ] && return
+  mkdir -p "$(dirname "$link")"
+  ln -sfn "$REPO_ROOT" "$link"
+}
+
 image_recipe_hash() {
   sha256sum "$RIG_DIR/build-image.sh" | cut -c1-16
 }

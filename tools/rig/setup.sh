@@ -59,13 +59,6 @@ create_venv() {
   echo "$wanted" >"$stamp"
 }
 
-link_collection() {
-  local link="$ALERTMESH_COLLECTIONS_DIR/ansible_collections/alertmesh/ha"
-  [ "$(readlink "$link" 2>/dev/null)" = "$REPO_ROOT" ] && return
-  mkdir -p "$(dirname "$link")"
-  ln -sfn "$REPO_ROOT" "$link"
-}
-
 build_images() {
   if [ -n "${MOLECULE_IMAGE:-}" ]; then
     log "MOLECULE_IMAGE=$MOLECULE_IMAGE: using it instead of the local images"

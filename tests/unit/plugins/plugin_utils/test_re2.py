@@ -7,11 +7,8 @@ behaviour as its regexp/syntax documentation describes it; these tests do not ru
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-
 import pytest
+from bounded_run import run_in_subprocess
 
 from ansible_collections.alertmesh.ha.plugins.plugin_utils import re2
 from ansible_collections.alertmesh.ha.plugins.plugin_utils.re2 import (
@@ -334,31 +331,6 @@ def test_nesting_too_deep_for_this_engine_is_an_error_not_a_crash() -> None:
 
 
 # Linear time, as in RE2
-
-
-def run_in_subprocess(code: str) -> str:
-    """Run ``code`` in a fresh interpreter that imports this collection; return its stdout.
-
-    A regex engine that backtracks takes hours on the cases below, so the run is stopped
-    after SUBPROCESS_TIMEOUT seconds and the test fails instead of hanging.
-    """
-    environment = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
-    try:
-        completed = subprocess.run(
-            [sys.executable, "-c", code],
-            capture_output=True,
-            text=True,
-            env=environment,
-            timeout=SUBPROCESS_TIMEOUT,
-            check=False,
-        )
-    except subprocess.TimeoutExpired:
-        pytest.fail(f"still running after {SUBPROCESS_TIMEOUT} s:\n{code}")
-    assert completed.returncode == 0, completed.stderr
-    return completed.stdout
-
-
-SUBPROCESS_TIMEOUT = 30
 
 
 @pytest.mark.parametrize(
