@@ -61,3 +61,9 @@ def test_the_first_run_without_pipelining_and_the_next_with_it_both_passed():
         assert recap, run
         assert {(unreachable, failed) for _, unreachable, failed in recap} == {("0", "0")}, run
     assert {changed for changed, _, _ in RECAP_LINE.findall(runs[-1].read_text())} == {"0"}
+
+
+def test_the_site_playbook_ran_on_the_newest_ansible_core():
+    installed_root = Path(os.environ["MOLECULE_EPHEMERAL_DIRECTORY"]) / "installed"
+    version = (installed_root / "controller-version.txt").read_text()
+    assert version.startswith("ansible-playbook [core 2.21."), version
