@@ -1,6 +1,7 @@
 """Filters for the Alertmanager mesh and the endpoints its clients reach.
 
-Docs live in the sidecars service_endpoints.yml and alertmanager_cluster_ready.yml; the
+Docs live in the sidecars service_endpoints.yml, service_url.yml and
+alertmanager_cluster_ready.yml; the
 logic lives in plugins/plugin_utils/mesh.py.
 """
 
@@ -15,6 +16,7 @@ from ansible_collections.alertmesh.ha.plugins.plugin_utils.mesh import (
     MeshError,
     cluster_ready,
     service_endpoints,
+    service_url,
 )
 
 
@@ -23,6 +25,13 @@ def _service_endpoints_filter(settings: Mapping[str, Any]) -> dict[str, Any]:
         return service_endpoints(settings)
     except MeshError as err:
         raise AnsibleFilterError(f"service_endpoints: {err}") from err
+
+
+def _service_url_filter(endpoints: Mapping[str, Any], with_credentials: bool = True) -> str:
+    try:
+        return service_url(endpoints, with_credentials)
+    except MeshError as err:
+        raise AnsibleFilterError(f"service_url: {err}") from err
 
 
 def _cluster_ready_filter(cluster_status: Mapping[str, Any], expected_peers: int) -> bool:
@@ -39,4 +48,5 @@ class FilterModule:
         return {
             "alertmanager_cluster_ready": _cluster_ready_filter,
             "service_endpoints": _service_endpoints_filter,
+            "service_url": _service_url_filter,
         }

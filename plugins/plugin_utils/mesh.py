@@ -9,6 +9,7 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import quote
 
 __all__ = [
     "MeshError",
@@ -16,6 +17,7 @@ __all__ = [
     "format_endpoint",
     "is_ip_address",
     "service_endpoints",
+    "service_url",
 ]
 
 MAX_PORT = 65535
@@ -89,6 +91,27 @@ def service_endpoints(settings: Mapping[str, Any]) -> dict[str, Any]:
         "client_auth": _as_bool(settings.get("client_auth", False), "client_auth"),
         "api_auth": dict(api_auth),
     }
+
+
+def service_url(endpoints: Mapping[str, Any], with_credentials: bool = True) -> str:
+    """Return the URL of a service's ``endpoints`` (what :func:`service_endpoints` gives).
+
+    With ``with_credentials`` and credentials in ``api_auth``, they go into the URL as
+    ``user:password@``, percent-encoded, for clients that take them from there (the
+    collection's modules do, and never show or return them).
+    """
+    if not isinstance(endpoints, Mapping) or not {"scheme", "target"} <= set(endpoints):
+        raise MeshError("the input must be the endpoints of one service, with scheme and target")
+    api_auth = endpoints.get("api_auth") or {}
+    userinfo = ""
+    if with_credentials and api_auth:
+        if not isinstance(api_auth, Mapping) or not {"username", "password"} <= set(api_auth):
+            raise MeshError("api_auth must be a mapping with username and password")
+        userinfo = (
+            f"{quote(str(api_auth['username']), safe='')}:"
+            f"{quote(str(api_auth['password']), safe='')}@"
+        )
+    return f"{endpoints['scheme']}://{userinfo}{endpoints['target']}"
 
 
 def _as_port(value: Any, name: str) -> int:

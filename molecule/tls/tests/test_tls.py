@@ -22,6 +22,9 @@ CA = str(TLS_DIR / "ca.crt")
 CLIENT = (str(TLS_DIR / "client.crt"), str(TLS_DIR / "client.key"))
 ROGUE = (str(TLS_DIR / "rogue.crt"), str(TLS_DIR / "rogue.key"))
 AUTH = ("alertmesh", "tls-scenario-password")
+# The replicas have a user of their own, so verify.yml must present each service's.
+PROMETHEUS_AUTH = ("scraper", "tls-scenario-scraper-password")
+PASSWORDS = (AUTH[1], PROMETHEUS_AUTH[1])
 PRE_HASHED_AUTH = ("admin", "admin-prehashed-password")
 # The scenario renames the groups in the inventory (alertmesh_*_group).
 ALERTMANAGERS = "alerting"
@@ -41,6 +44,10 @@ def web_endpoints(hostvars, group_members) -> dict[str, str]:
     }
 
 
+def auth_for(name: str) -> tuple[str, str]:
+    return AUTH if name.startswith("am-") else PROMETHEUS_AUTH
+
+
 def get(url: str, **options) -> requests.Response:
     return requests.get(url, timeout=10, **({"verify": CA} | options))
 
@@ -56,13 +63,14 @@ def test_https_needs_a_client_certificate_of_the_scenario_ca(web_endpoints):
     for name, endpoint in web_endpoints.items():
         for certificate in (None, ROGUE):
             with pytest.raises((requests.exceptions.SSLError, requests.exceptions.ConnectionError)):
-                get(f"https://{endpoint}/-/ready", cert=certificate, auth=AUTH)
-        assert get(f"https://{endpoint}/-/ready", cert=CLIENT, auth=AUTH).status_code == 200, name
+                get(f"https://{endpoint}/-/ready", cert=certificate, auth=auth_for(name))
+        ready = get(f"https://{endpoint}/-/ready", cert=CLIENT, auth=auth_for(name))
+        assert ready.status_code == 200, name
 
 
 def test_https_without_or_with_wrong_credentials_gets_401(web_endpoints):
-    wrong = (AUTH[0], "not-the-password")
     for name, endpoint in web_endpoints.items():
+        wrong = (auth_for(name)[0], "not-the-password")
         for credentials in (None, wrong):
             response = get(f"https://{endpoint}/-/ready", cert=CLIENT, auth=credentials)
             assert response.status_code == 401, (name, credentials, response.status_code)
@@ -92,7 +100,8 @@ def test_secrets_are_readable_by_the_service_group_only(rig_hosts, group_members
                     relative,
                 )
             web_config = rig_hosts[name].file(f"/etc/{service}/web.yml").content_string
-            assert AUTH[1] not in web_config, name
+            for password in PASSWORDS:
+                assert password not in web_config, name
             assert "$2b$" in web_config, name
 
 
@@ -135,7 +144,8 @@ def test_check_diff_on_converged_hosts_changes_nothing_and_shows_no_secret(pytes
     assert playbook.returncode == 0, output[-4000:]
     recap = dict(re.findall(r"^(\S+)\s+: ok=\d+\s+changed=(\d+)", output, re.MULTILINE))
     assert set(recap.values()) == {"0"}, output[-3000:]
-    assert AUTH[1] not in output
+    for password in PASSWORDS:
+        assert password not in output
     assert "PRIVATE KEY" not in output
 
 
@@ -152,7 +162,8 @@ def test_amtool_on_an_alertmanager_host_reaches_it_over_tls_with_credentials(
 def test_prometheus_config_holds_no_password(rig_hosts, group_members):
     for name in group_members[PROMETHEUS]:
         config = rig_hosts[name].file("/etc/prometheus/prometheus.yml").content_string
-        assert AUTH[1] not in config, name
+        for password in PASSWORDS:
+            assert password not in config, name
         assert "password_file: /etc/prometheus/auth/alertmanager.password" in config, name
         assert "scheme: https" in config, name
 
@@ -185,7 +196,7 @@ def test_every_prometheus_sends_to_every_alertmanager_over_https(group_members, 
     )
     for name in group_members[PROMETHEUS]:
         answer = get(
-            f"https://{web_endpoints[name]}/api/v1/alertmanagers", cert=CLIENT, auth=AUTH
+            f"https://{web_endpoints[name]}/api/v1/alertmanagers", cert=CLIENT, auth=PROMETHEUS_AUTH
         ).json()["data"]
         active = sorted(target["url"] for target in answer["activeAlertmanagers"])
         assert active == expected, (name, answer)
@@ -331,3 +342,23 @@ def test_the_firewall_table_survives_a_restart_and_a_reload_of_nftables(rig_host
         assert wait_for(lambda: am_1.run(table).rc == 0, 10), action
     assert can_connect(rig_hosts["prom-1"], "am-1", 9093)
     assert not can_connect(rig_hosts["receiver"], "am-1", 9093)
+
+
+def test_files_no_longer_configured_are_removed(pytestconfig, rig_hosts):
+    # Last in this file: prom-1 drops its users and reads its CA from its PKI path instead.
+    changed = {
+        "prometheus_tls_ca": "",
+        "prometheus_tls_ca_file": "/etc/ssl/alertmesh/ca.crt",
+        "prometheus_basic_auth_users": {},
+        "prometheus_api_auth": {},
+    }
+    playbook = run_playbook(
+        pytestconfig, "converge.yml", changed, ["--limit", "prom-1", "--tags", "configure"]
+    )
+    assert playbook.returncode == 0, (playbook.stdout + playbook.stderr)[-4000:]
+    prom_1 = rig_hosts["prom-1"]
+    for gone in ("tls/ca.pem", "auth/prometheus.password"):
+        assert not prom_1.file(f"/etc/prometheus/{gone}").exists, gone
+    for kept in ("tls/cert.pem", "tls/key.pem", "auth/alertmanager.password"):
+        assert prom_1.file(f"/etc/prometheus/{kept}").exists, kept
+    assert "basic_auth_users" not in prom_1.file("/etc/prometheus/web.yml").content_string

@@ -13,7 +13,7 @@ def filters() -> dict:
 
 
 def test_filter_module_maps_exactly_the_mesh_filters(filters: dict) -> None:
-    assert sorted(filters) == ["alertmanager_cluster_ready", "service_endpoints"]
+    assert sorted(filters) == ["alertmanager_cluster_ready", "service_endpoints", "service_url"]
 
 
 def test_cluster_ready_filter_reports_bad_input_as_filter_error(filters: dict) -> None:
@@ -30,3 +30,8 @@ def test_service_endpoints_filter_raises_filter_error_naming_itself(filters: dic
     with pytest.raises(AnsibleFilterError, match=r"^service_endpoints: web_port 0 ") as info:
         filters["service_endpoints"]({"web_address": "10.0.0.1", "web_port": 0})
     assert isinstance(info.value.__cause__, MeshError)
+
+
+def test_service_url_filter_raises_filter_error_naming_itself(filters: dict) -> None:
+    with pytest.raises(AnsibleFilterError, match=r"^service_url: "):
+        filters["service_url"]("https://10.0.0.5:9093")

@@ -8,6 +8,7 @@ from ansible_collections.alertmesh.ha.plugins.plugin_utils.mesh import (
     MeshError,
     format_endpoint,
     service_endpoints,
+    service_url,
 )
 
 # format_endpoint
@@ -108,3 +109,32 @@ def test_an_ipv6_web_address_is_bracketed_in_the_url() -> None:
 def test_unusable_settings_are_refused_with_the_setting_named(settings: Any, message: str) -> None:
     with pytest.raises(MeshError, match=message):
         service_endpoints(settings)
+
+
+# service_url
+
+ENDPOINTS = service_endpoints(
+    {**WEB, "tls": True, "api_auth": {"username": "ops", "password": "p@ss:w/rd"}}
+)
+
+
+def test_service_url_carries_percent_encoded_credentials() -> None:
+    assert service_url(ENDPOINTS) == "https://ops:p%40ss%3Aw%2Frd@10.0.0.5:9093"
+
+
+def test_service_url_without_credentials() -> None:
+    assert service_url(ENDPOINTS, with_credentials=False) == "https://10.0.0.5:9093"
+    assert service_url(service_endpoints(WEB)) == "http://10.0.0.5:9093"
+
+
+@pytest.mark.parametrize(
+    ("endpoints", "message"),
+    [
+        ("https://10.0.0.5:9093", "the endpoints of one service"),
+        ({"scheme": "https"}, "the endpoints of one service"),
+        ({**ENDPOINTS, "api_auth": {"username": "ops"}}, "api_auth must be a mapping"),
+    ],
+)
+def test_service_url_refuses_what_is_not_one_service(endpoints: Any, message: str) -> None:
+    with pytest.raises(MeshError, match=message):
+        service_url(endpoints)
