@@ -64,8 +64,12 @@ for release in "${!DEBIAN_SUITES[@]}"; do
   name="prometheus-$version.linux-amd64"
   mkdir -p "$work/$name"
   cp "$root/usr/bin/prometheus" "$root/usr/bin/promtool" "$work/$name/"
-  cp -r "$root/usr/share/doc/prometheus/examples/consoles" \
-    "$root/usr/share/doc/prometheus/examples/console_libraries" "$work/$name/"
+  # Prometheus 3 no longer ships the example consoles.
+  for dir in consoles console_libraries; do
+    if [ -d "$root/usr/share/doc/prometheus/examples/$dir" ]; then
+      cp -r "$root/usr/share/doc/prometheus/examples/$dir" "$work/$name/"
+    fi
+  done
   cp "$root/etc/prometheus/prometheus.yml" "$work/$name/prometheus.yml"
   cp "$root/usr/share/doc/prometheus/copyright" "$work/$name/LICENSE"
   cp "$root/usr/share/doc/prometheus/NOTICE" "$work/$name/NOTICE"

@@ -13,8 +13,9 @@ ALERTMESH_COLLECTIONS_DIR=$REPO_ROOT/.cache/collections
 
 IMAGE_REPO=localhost/alertmesh-testhost
 # Debian release tag -> suite. Debian 12 ships Prometheus 2.42 / Alertmanager 0.25,
-# Debian 13 ships Prometheus 2.53 / Alertmanager 0.28.
-declare -A DEBIAN_SUITES=([debian12]=bookworm [debian13]=trixie)
+# Debian 13 ships Prometheus 2.53 / Alertmanager 0.28, Debian 14 (testing) ships
+# Prometheus 3.5 / Alertmanager 0.33.
+declare -A DEBIAN_SUITES=([debian12]=bookworm [debian13]=trixie [debian14]=forky)
 
 log() { printf '\033[1m[rig]\033[0m %s\n' "$*" >&2; }
 die() { printf '[rig] error: %s\n' "$*" >&2; exit 1; }

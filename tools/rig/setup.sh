@@ -5,7 +5,7 @@
 #   2. podman engine settings: runtime runc, explicit default ulimits
 #   3. the Python venv (.venv) from the pinned requirements
 #   4. the collection laid out as ansible_collections/alertmesh/ha (a symlink in .cache/)
-#   5. the test-host images localhost/alertmesh-testhost:debian12 and :debian13
+#   5. the test-host images localhost/alertmesh-testhost:debian12, :debian13 and :debian14
 #   6. the local release mirror
 # MOLECULE_IMAGE set to a systemd image of your own skips the image build.
 set -euo pipefail

@@ -1,7 +1,7 @@
 """The Alertmanager mesh as the role leaves it, checked through the live hosts and APIs.
 
-Shared by the alertmanager (archive) and alertmanager_package scenarios. The rolling
-restart test changes a flag and must stay last in this file.
+Shared by the mesh (archive) and package scenarios. The rolling restart test changes a
+flag and must stay last in this file.
 """
 
 from __future__ import annotations

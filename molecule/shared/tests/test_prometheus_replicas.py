@@ -1,7 +1,7 @@
 """The article's replicas as the roles leave them, checked through the live hosts and APIs.
 
-Shared by the prometheus (archive) and prometheus_package scenarios, whose replicas are
-prom-1 (dc europe1) and prom-2 (dc europe2).
+Shared by the mesh (archive) and package scenarios, whose replicas are prom-1
+(dc europe1) and prom-2 (dc europe2).
 
 The two playbook runs at the end (a refused inventory, then a reload) must stay last.
 """

@@ -183,6 +183,12 @@ CASES = [
         tags="alertmanager",
     ),
     Case(
+        "prometheus_version with no matching archive",
+        ["no release prometheus-3.99.0.linux-amd64 there", "check prometheus_version"],
+        {"prometheus_version": "3.99.0"},
+        tags="prometheus",
+    ),
+    Case(
         "web port equal to the cluster port",
         ["alertmanager_web_port and alertmanager_cluster_port are both 9094"],
         {"alertmanager_web_port": 9094},
