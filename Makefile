@@ -51,9 +51,10 @@ docs: setup
 
 test-quick: lint unit docs
 
-# The installed scenario deploys with the newest core of make controllers.
+# The installed scenario deploys with the newest core of make controllers. Each
+# scenario's wall time is printed at the end (--durations).
 molecule: setup controllers
-	pytest -s tests/scenarios
+	pytest -s --durations=0 tests/scenarios
 
 # Unit tests on the other ansible-cores that meta/runtime.yml admits, docs tests on the
 # oldest and newest, each core in a venv of its own (.cache/controllers/<core>).

@@ -189,6 +189,21 @@ CASES = [
         tags="prometheus",
     ),
     Case(
+        "a Prometheus 2 flag that Prometheus 3 removed",
+        [
+            "prometheus_extra_flags holds --storage.tsdb.retention, which Prometheus 3 removed",
+            "set prometheus_storage_retention instead",
+        ],
+        {"prometheus_version": "3.5.3", "prometheus_extra_flags": ["--storage.tsdb.retention=30d"]},
+        tags="prometheus",
+    ),
+    Case(
+        "an external label value with a $ that Prometheus 3 expands",
+        ["prometheus_external_labels dc of", "write $$ for a literal $"],
+        {"prometheus_version": "3.5.3", "prometheus_external_labels": {"dc": "eu$1"}},
+        tags="prometheus",
+    ),
+    Case(
         "web port equal to the cluster port",
         ["alertmanager_web_port and alertmanager_cluster_port are both 9094"],
         {"alertmanager_web_port": 9094},
