@@ -158,8 +158,14 @@ def test_6_a_rolling_upgrade_loses_no_silence_no_alert_and_no_notification(
 @pytest.mark.parametrize(
     ("downgrade", "message"),
     [
-        ({"alertmanager_version": "0.28.1"}, "set alertmanager_allow_downgrade to true"),
-        ({"prometheus_version": "2.42.0"}, "Set prometheus_version to 2.55.0 or newer"),
+        (
+            {"alertmanager_version": "0.28.1", "prometheus_version": "3.5.3"},
+            "set alertmanager_allow_downgrade to true",
+        ),
+        (
+            {"alertmanager_version": "0.33.1", "prometheus_version": "2.42.0"},
+            "Set prometheus_version to 2.55.0 or newer",
+        ),
     ],
     ids=["alertmanager-0.28.1", "prometheus-2.42.0"],
 )

@@ -200,7 +200,10 @@ CASES = [
     Case(
         "an external label value with a $ that Prometheus 3 expands",
         ["prometheus_external_labels dc of", "write $$ for a literal $"],
-        {"prometheus_version": "3.5.3", "prometheus_external_labels": {"dc": "eu$1"}},
+        {
+            "prometheus_version": "3.5.3",
+            "prometheus_external_labels": {"dc": "eu$1-{{ inventory_hostname }}"},
+        },
         tags="prometheus",
     ),
     Case(
