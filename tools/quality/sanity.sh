@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# `ansible-test sanity` for the collection as it ships, on the controller's Python and
-# without containers; `make sanity` calls it. Arguments go to ansible-test (--test pylint).
+# `ansible-test sanity` for the collection as it ships, with the ansible-test of the venv
+# ALERTMESH_VENV (default .venv) on that venv's Python, without containers; `make sanity`
+# calls it. Arguments go to ansible-test (--test pylint).
 #
 # ansible-test must run from an ansible_collections/<namespace>/<name> directory. The
 # collection is built with `ansible-galaxy collection build` (galaxy.yml's build_ignore
@@ -18,7 +19,12 @@
 set -euo pipefail
 
 REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-PYTHON_VERSION=${SANITY_PYTHON_VERSION:-3.11}
+# The venv's ansible-galaxy, ansible-test and python, whatever PATH holds; its Python is
+# the one ansible-test runs the tests on (SANITY_PYTHON_VERSION to pick another X.Y).
+VENV=${ALERTMESH_VENV:-$REPO_ROOT/.venv}
+[ -x "$VENV/bin/ansible-test" ] || { echo "sanity.sh: no ansible-test in $VENV (run tools/rig/setup.sh)" >&2; exit 1; }
+export VIRTUAL_ENV=$VENV PATH=$VENV/bin:$PATH
+PYTHON_VERSION=${SANITY_PYTHON_VERSION:-$(python -c 'import sys; print("%d.%d" % sys.version_info[:2])')}
 
 workdir=$(mktemp -d -t alertmesh-sanity-XXXXXX)
 trap 'rm -rf "$workdir"' EXIT

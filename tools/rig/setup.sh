@@ -45,14 +45,38 @@ EOF
   fi
 }
 
+# The venv runs ansible-core 2.21, which needs Python 3.12 or newer on the controller. Its
+# interpreter: PYTHON if set, else the newest Python 3.12+ this machine has: python3.13 on
+# PATH, else pyenv's newest 3.13 build, then the same for 3.12 (a pyenv shim on PATH counts
+# only if it runs). The venv is rebuilt from scratch when the requirements or that
+# Python's version change (a hash of both is kept in the venv).
 create_venv() {
-  local stamp="$ALERTMESH_VENV/.requirements.sha256" wanted
-  wanted=$(cat "$REPO_ROOT/requirements.txt" "$REPO_ROOT/requirements-dev.txt" | sha256sum | cut -c1-16)
+  local python="" version candidate tried=() check='import sys; print("%d.%d.%d" % sys.version_info[:3])'
+  if [ -n "${PYTHON:-}" ]; then
+    "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null \
+      || die "PYTHON=$PYTHON is not a Python 3.12 or newer interpreter, which ansible-core 2.21 needs"
+    python=$PYTHON
+  else
+    for version in 3.13 3.12; do
+      for candidate in "python$version" \
+        "$(printf '%s\n' "${PYENV_ROOT:-$HOME/.pyenv}/versions/$version".*/bin/python | sort -V | tail -n 1)"; do
+        tried+=("$candidate")
+        if [[ "$("$candidate" -c "$check" 2>/dev/null)" == "$version".* ]]; then
+          python=$("$candidate" -c 'import sys; print(sys.executable)')
+          break 2
+        fi
+      done
+    done
+    [ -n "$python" ] || die "no Python 3.12 or newer found (tried: ${tried[*]}), which ansible-core" \
+      "2.21 needs; install Python 3.13, or set PYTHON to a Python 3.12+ interpreter"
+  fi
+  local stamp="$ALERTMESH_VENV/.requirements.sha256" wanted python_version
+  python_version=$("$python" -c "$check")
+  wanted=$({ echo "python$python_version"; cat "$REPO_ROOT/requirements.txt" "$REPO_ROOT/requirements-dev.txt"; } \
+    | sha256sum | cut -c1-16)
   [ "$(cat "$stamp" 2>/dev/null)" = "$wanted" ] && return
-  local python=${PYTHON:-python3}
-  "$python" -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
-    || die "$python is older than 3.11; set PYTHON to a Python 3.11+ interpreter"
-  log "creating the Python venv in $ALERTMESH_VENV (about a minute)"
+  log "creating the Python venv in $ALERTMESH_VENV on Python $python_version ($python; about a minute)"
+  rm -rf "${ALERTMESH_VENV:?}"
   "$python" -m venv "$ALERTMESH_VENV"
   "$ALERTMESH_VENV/bin/pip" install -q --upgrade pip
   "$ALERTMESH_VENV/bin/pip" install -q -r "$REPO_ROOT/requirements-dev.txt"
