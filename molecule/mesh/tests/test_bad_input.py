@@ -25,6 +25,7 @@ WATCHED_FILES = {
     "prometheus": [
         "/etc/prometheus/prometheus.yml",
         "/etc/prometheus/rules/alertmesh.rules.yml",
+        "/etc/prometheus/rules/alertmesh-self-monitoring.rules.yml",
         "/etc/systemd/system/prometheus.service",
         "/usr/local/bin/prometheus",
     ],
@@ -282,6 +283,28 @@ CASES = [
         "a rule file named like the watchdog's own",
         ["prometheus_rule_files land in /etc/prometheus/rules", "rename the file"],
         {"prometheus_rule_files": ["<rule-file-named-alertmesh>"]},
+        tags="prometheus",
+    ),
+    Case(
+        "a user's alert named like a self-monitoring alert",
+        [
+            "prometheus_alerting_rules defines the alert 'AlertmeshPrometheusDown'",
+            "set prometheus_self_monitoring_rules: false",
+        ],
+        {
+            "prometheus_alerting_rules": [
+                {
+                    "name": "mine",
+                    "rules": [{"alert": "AlertmeshPrometheusDown", "expr": "up == 0"}],
+                }
+            ]
+        },
+        tags="prometheus",
+    ),
+    Case(
+        "a zero self-monitoring window",
+        ["prometheus_self_monitoring_window is '0m'", "above zero"],
+        {"prometheus_self_monitoring_window": "0m"},
         tags="prometheus",
     ),
     Case(
