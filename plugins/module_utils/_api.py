@@ -214,9 +214,34 @@ DISCOVERED_ALERTMANAGERS = Shape(
     ),
 )
 CONFIG = Shape("an object with the yaml text", _optional(_object_with(yaml=_optional(_is_text))))
+_is_rule_alert = _object_with(
+    labels=_optional(_is_label_set),
+    annotations=_optional(_is_label_set),
+    state=_is_text,
+    activeAt=_optional(_is_text),
+)
 RULE_GROUPS = Shape(
-    "an object with a list of groups",
-    _optional(_object_with(groups=_optional(_list_of(_object_with())))),
+    "an object with a list of groups, each with a string name and rules whose alerts have"
+    " a string state and labels and annotations of string values",
+    _optional(
+        _object_with(
+            groups=_optional(
+                _list_of(
+                    _object_with(
+                        name=_is_text,
+                        rules=_optional(
+                            _list_of(
+                                _object_with(
+                                    name=_optional(_is_text),
+                                    alerts=_optional(_list_of(_is_rule_alert)),
+                                )
+                            )
+                        ),
+                    )
+                )
+            )
+        )
+    ),
 )
 PROMETHEUS_ALERTS = Shape(
     "an object with a list of alerts",

@@ -36,6 +36,11 @@ def base_urls(urls: list[str], option: str) -> list[str]:
     return cleaned
 
 
+def format_labels(labels: dict[str, str]) -> str:
+    """``{a="1", b="2"}`` in a stable order, for messages."""
+    return "{" + ", ".join(f'{name}="{labels[name]}"' for name in sorted(labels)) + "}"
+
+
 def require_positive(params: dict[str, Any], *names: str) -> None:
     """Raise ValueError unless every option in ``names`` is greater than 0."""
     too_small = [f"{name}={params[name]}" for name in names if params[name] <= 0]

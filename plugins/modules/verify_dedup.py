@@ -174,15 +174,11 @@ from ansible_collections.alertmesh.ha.plugins.module_utils._api import (
 )
 from ansible_collections.alertmesh.ha.plugins.module_utils._verify import (
     base_urls,
+    format_labels,
     poll_until,
     require_positive,
     text_table,
 )
-
-
-def format_labels(labels: dict[str, str]) -> str:
-    """``{a="1", b="2"}`` in a stable order, for messages."""
-    return "{" + ", ".join(f'{name}="{labels[name]}"' for name in sorted(labels)) + "}"
 
 
 def differing_labels(label_sets: list[dict[str, str]]) -> list[str]:

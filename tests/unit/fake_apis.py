@@ -470,6 +470,11 @@ class FakeMesh:
         return [member.url for member in self.members]
 
 
+# The ``type`` query parameter of ``GET /api/v1/rules`` (``alert``, ``record``) and the
+# ``type`` of the rules it selects.
+_RULE_TYPES = {"alert": "alerting", "record": "recording"}
+
+
 class FakePrometheus(FakeApp):
     """One Prometheus: discovered Alertmanagers, configuration, rules and alerts."""
 
@@ -504,6 +509,7 @@ class FakePrometheus(FakeApp):
             return self._success({"yaml": self.config_yaml})
         if path == "/api/v1/rules":
             wanted = query.get("type", [""])[0]
+            wanted = _RULE_TYPES.get(wanted, wanted)
             groups = [
                 dict(group, rules=[rule for rule in group["rules"] if rule["type"] == wanted])
                 if wanted

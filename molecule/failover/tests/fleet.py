@@ -25,8 +25,18 @@ GROUP_INTERVAL = 30.0
 SILENCES_SNAPSHOT = "/var/lib/alertmanager/silences"
 ALERTMANAGER_SERVICE = "alertmanager.service"
 ALERTMANAGER_UNIT = f"/etc/systemd/system/{ALERTMANAGER_SERVICE}"
-# A fresh alert needs a scrape and an evaluation (5 s each), then group_wait.
+ALERTMANAGER_CONFIG = "/etc/alertmanager/alertmanager.yml"
+PROMETHEUS_CONFIG = "/etc/prometheus/prometheus.yml"
+# A fresh alert needs a scrape and an evaluation (5 s each), its 10 s `for`
+# (prometheus_self_monitoring_for), then group_wait.
 DELIVERY_TIMEOUT = 120.0
+# A resolution needs a scrape and an evaluation, Prometheus' next send, then the group's
+# next group_interval tick.
+RESOLVE_TIMEOUT = 120.0
+# Errors sending happen at sends (each minute while the watchdog fires) and stay in the
+# rules' 2 min rate window (prometheus_self_monitoring_window) after healing.
+SEND_ERROR_TIMEOUT = 180.0
+SEND_ERROR_RESOLVE_TIMEOUT = 240.0
 # Prometheus resends a firing alert to the Alertmanagers once a minute.
 WATCHDOG_TIMEOUT = 150.0
 HEAL_TIMEOUT = 180.0
@@ -135,16 +145,24 @@ class Mesh:
         return {sample["metric"]["instance"]: sample["value"][1] for sample in result}
 
 
-def firing(records, alertname: str, instance: str) -> list[dict[str, Any]]:
-    """The notifications to the scenario's hook with ``alertname`` firing on ``instance``."""
+def notified(records, alertname: str, instance: str, status: str) -> list[dict[str, Any]]:
+    """The notifications to the scenario's hook with ``alertname`` on ``instance`` in ``status``."""
     return [
         record
         for record in records
         if record["path"] == HOOK_PATH
         and any(
-            alert["status"] == "firing"
+            alert["status"] == status
             and alert["labels"].get("alertname") == alertname
             and alert["labels"].get("instance") == instance
             for alert in record["body"]["alerts"]
         )
     ]
+
+
+def firing(records, alertname: str, instance: str) -> list[dict[str, Any]]:
+    return notified(records, alertname, instance, "firing")
+
+
+def resolved(records, alertname: str, instance: str) -> list[dict[str, Any]]:
+    return notified(records, alertname, instance, "resolved")

@@ -19,26 +19,40 @@ from collections.abc import Iterator
 from typing import Any
 
 from fleet import (
+    ALERTMANAGER_CONFIG,
     ALERTMANAGER_SERVICE,
     ALERTMANAGER_UNIT,
     DELIVERY_TIMEOUT,
     GROUP_INTERVAL,
     GROUP_WAIT,
     HEAL_TIMEOUT,
+    PROMETHEUS_CONFIG,
     REPLICATION_TIMEOUT,
+    RESOLVE_TIMEOUT,
     SAMPLER_TIMEOUT,
+    SEND_ERROR_RESOLVE_TIMEOUT,
+    SEND_ERROR_TIMEOUT,
     SILENCE_HEAL_TIMEOUT,
     SILENCES_SNAPSHOT,
     SPLIT_TIMEOUT,
     WATCHDOG_TIMEOUT,
     firing,
     parse_time,
+    resolved,
 )
 from receiver import duplicate_notifications, summarize
 from rig import main_pid, run_playbook, wait_for
 from sampler import AnsweringSampler
 
 COMMAND_TIMEOUT = 30.0
+# The self-monitoring alerts (roles/prometheus/templates/alertmesh-self-monitoring.rules.yml.j2)
+# that tell the operator of each fault.
+ALERTMANAGER_DOWN = "AlertmeshAlertmanagerDown"
+PROMETHEUS_DOWN = "AlertmeshPrometheusDown"
+MEMBERS_INCONSISTENT = "AlertmeshAlertmanagerMembersInconsistent"
+ERROR_SENDING = "AlertmeshPrometheusErrorSendingAlerts"
+ALERTMANAGER_RELOAD_FAILED = "AlertmeshAlertmanagerReloadFailed"
+PROMETHEUS_BAD_CONFIG = "AlertmeshPrometheusBadConfig"
 PARTITION_TABLE = "alertmesh_partition"
 PARTITION_HOOK = "{ type filter hook input priority 0; policy accept; }"
 
@@ -61,16 +75,16 @@ def nft(container: str, *arguments: str) -> subprocess.CompletedProcess:
 
 
 @contextlib.contextmanager
-def partitioned(first: dict[str, Any], second: dict[str, Any]) -> Iterator[None]:
-    """Cut the path between two hosts, and only that; heal it on exit.
+def dropping(cuts: list[tuple[dict[str, Any], dict[str, Any]]]) -> Iterator[None]:
+    """For each (host, other) in ``cuts``, host silently drops what other sends; undone on exit.
 
-    Each host silently drops every packet that arrives from the other, as a broken
-    network would. A blackhole route or an outgoing drop would not do: the sender gets an
-    error at once, which memberlist takes for a local fault, so the peers never fail.
+    A broken network drops silently. A blackhole route or an outgoing drop would not do:
+    the sender gets an error at once, which memberlist takes for a local fault, so the
+    peers never fail.
     """
-    ends = [(first, second), (second, first)]
+    hosts = list({host["rig_container"]: host for host, _ in cuts}.values())
     try:
-        for host, other in ends:
+        for host, other in cuts:
             for command in (
                 ["add", "table", "inet", PARTITION_TABLE],
                 ["add", "chain", "inet", PARTITION_TABLE, "input", PARTITION_HOOK],
@@ -90,11 +104,32 @@ def partitioned(first: dict[str, Any], second: dict[str, Any]) -> Iterator[None]
                 assert added.returncode == 0, (host["rig_container"], command, added.stderr)
         yield
     finally:
-        for host, _ in ends:
+        for host in hosts:
             nft(host["rig_container"], "delete", "table", "inet", PARTITION_TABLE)
-        for host, _ in ends:
+        for host in hosts:
             tables = nft(host["rig_container"], "list", "tables").stdout
             assert PARTITION_TABLE not in tables, (host["rig_container"], tables)
+
+
+def partitioned(first: dict[str, Any], second: dict[str, Any]) -> contextlib.AbstractContextManager:
+    """Cut the path between two hosts, both ways, and only that; heal it on exit."""
+    return dropping([(first, second), (second, first)])
+
+
+@contextlib.contextmanager
+def broken_config(host, path: str, service: str) -> Iterator[None]:
+    """Break ``path`` as a hand edit past the role's validation would, and reload ``service``.
+
+    The service keeps running its last good configuration. On exit the file is restored
+    byte for byte and the service reloaded.
+    """
+    backup = f"{path}.alertmesh-failover"
+    host.run_expect([0], f"cp -p {path} {backup} && echo 'route: [' >> {path}")
+    try:
+        host.run_expect([0], f"systemctl reload {service}")
+        yield
+    finally:
+        host.run_expect([0], f"mv {backup} {path} && systemctl reload {service}")
 
 
 @contextlib.contextmanager
@@ -109,32 +144,50 @@ def stopped(rig_hosts, services: dict[str, str]) -> Iterator[float]:
             rig_hosts[name].run_expect([0], f"systemctl start {service}")
 
 
+def seconds_to_resolution(
+    receiver,
+    alertname: str,
+    instance: str,
+    healed_at: float | None = None,
+    timeout: float = RESOLVE_TIMEOUT,
+) -> float:
+    """Wait until ``alertname`` on ``instance`` is notified resolved; seconds since healing."""
+    healed_at = time.time() if healed_at is None else healed_at
+    records = receiver.wait_for(
+        lambda records: resolved(records, alertname, instance), timeout=timeout, since=healed_at
+    )
+    return round(resolved(records, alertname, instance)[0]["received_at"] - healed_at, 1)
+
+
 def test_1_one_alertmanager_down_a_new_alert_arrives_through_the_other(
     rig_hosts, hostvars, mesh, instance, receiver, results
 ):
     mesh.wait_healthy()
     with stopped(rig_hosts, {"am-1": "alertmanager"}) as stopped_at:
         records = receiver.wait_for(
-            lambda records: firing(records, "AlertmeshTargetDown", instance["am-1"]),
+            lambda records: firing(records, ALERTMANAGER_DOWN, instance["am-1"]),
             timeout=DELIVERY_TIMEOUT,
             since=stopped_at,
         )
-        first = firing(records, "AlertmeshTargetDown", instance["am-1"])[0]
+        first = firing(records, ALERTMANAGER_DOWN, instance["am-1"])[0]
         assert first["remote_addr"] == hostvars["am-2"]["rig_ipv4"], summarize([first])
         on_am2 = [
             alert["labels"]["instance"]
-            for alert in mesh.alerts("am-2", "AlertmeshTargetDown")
+            for alert in mesh.alerts("am-2", ALERTMANAGER_DOWN)
             if alert["status"]["state"] == "active"
         ]
         assert instance["am-1"] in on_am2, on_am2
         outage = time.time() - stopped_at
+    resolved_after = seconds_to_resolution(receiver, ALERTMANAGER_DOWN, instance["am-1"])
     mesh.wait_healthy()
     results(
         "1_am-1_down",
         {
+            "alert": ALERTMANAGER_DOWN,
             "delivery_seconds": round(first["received_at"] - stopped_at, 1),
             "notified_by": "am-2",
             "outage_seconds": round(outage, 1),
+            "resolved_after_healing_seconds": resolved_after,
         },
     )
 
@@ -145,11 +198,11 @@ def test_2_an_alertmanager_and_a_prometheus_down_the_watchdog_and_notifications_
     mesh.wait_healthy()
     with stopped(rig_hosts, {"am-1": "alertmanager", "prom-1": "prometheus"}) as stopped_at:
         records = receiver.wait_for(
-            lambda records: firing(records, "AlertmeshTargetDown", instance["prom-1"]),
+            lambda records: firing(records, PROMETHEUS_DOWN, instance["prom-1"]),
             timeout=DELIVERY_TIMEOUT,
             since=stopped_at,
         )
-        first = firing(records, "AlertmeshTargetDown", instance["prom-1"])[0]
+        first = firing(records, PROMETHEUS_DOWN, instance["prom-1"])[0]
         assert first["remote_addr"] == hostvars["am-2"]["rig_ipv4"], summarize([first])
 
         def watchdog_updated_at() -> float | None:
@@ -165,11 +218,14 @@ def test_2_an_alertmanager_and_a_prometheus_down_the_watchdog_and_notifications_
         watchdog_at = wait_for(watchdog_updated_at, WATCHDOG_TIMEOUT, interval=2)
         assert watchdog_at, f"am-2 got no AlertmeshWatchdog in {WATCHDOG_TIMEOUT:g}s without prom-1"
         outage = time.time() - stopped_at
+    resolved_after = seconds_to_resolution(receiver, PROMETHEUS_DOWN, instance["prom-1"])
     mesh.wait_healthy()
     results(
         "2_am-1_and_prom-1_down",
         {
+            "alert": PROMETHEUS_DOWN,
             "delivery_seconds": round(first["received_at"] - stopped_at, 1),
+            "resolved_after_healing_seconds": resolved_after,
             "notified_by": "am-2",
             "watchdog_on_am-2_after_seconds": round(watchdog_at - stopped_at, 1),
             "outage_seconds": round(outage, 1),
@@ -181,16 +237,14 @@ def test_3_partitioned_alertmanagers_fail_open_and_merge_silences_after_healing(
     hostvars, mesh, instance, receiver, results, test_silences
 ):
     mesh.wait_healthy()
-    # An AlertmeshMeshIncomplete left from the last fault must be resolved, and that flushed
-    # to the notification log at the group's next group_interval: until then the log holds
-    # it as notified, and the partition's new firing of the same alert would send nothing.
+    # A members alert left from the last fault must be resolved, and that flushed to the
+    # notification log at the group's next group_interval: until then the log holds it as
+    # notified, and the partition's new firing of the same alert would send nothing.
     assert wait_for(
-        lambda: (
-            not any(mesh.alerts(name, "AlertmeshMeshIncomplete") for name in mesh.alertmanagers)
-        ),
+        lambda: not any(mesh.alerts(name, MEMBERS_INCONSISTENT) for name in mesh.alertmanagers),
         HEAL_TIMEOUT,
         interval=2,
-    ), {name: mesh.alerts(name, "AlertmeshMeshIncomplete") for name in mesh.alertmanagers}
+    ), {name: mesh.alerts(name, MEMBERS_INCONSISTENT) for name in mesh.alertmanagers}
     time.sleep(GROUP_INTERVAL + GROUP_WAIT)
     alertmanager_of = {hostvars[name]["rig_ipv4"]: name for name in mesh.alertmanagers}
     cut_at = time.time()
@@ -205,11 +259,10 @@ def test_3_partitioned_alertmanagers_fail_open_and_merge_silences_after_healing(
         split_at = time.time()
         silence_id = mesh.create_silence("am-2", "created on am-2 during the partition")
         test_silences.append(silence_id)
-        # Each side raises its own AlertmeshMeshIncomplete, a new group, and notifies.
-        receiver.wait_for(
+        # Each side reports the missing member, each a new group, and notifies.
+        reported = receiver.wait_for(
             lambda records: all(
-                firing(records, "AlertmeshMeshIncomplete", instance[name])
-                for name in mesh.alertmanagers
+                firing(records, MEMBERS_INCONSISTENT, instance[name]) for name in mesh.alertmanagers
             ),
             timeout=DELIVERY_TIMEOUT,
             since=cut_at,
@@ -230,6 +283,16 @@ def test_3_partitioned_alertmanagers_fail_open_and_merge_silences_after_healing(
     ]
     duplicates = duplicate_notifications(during, GROUP_INTERVAL)
     print("notifications during the partition:\n" + summarize(during))
+    reported_after = {
+        name: round(
+            firing(reported, MEMBERS_INCONSISTENT, instance[name])[0]["received_at"] - cut_at, 1
+        )
+        for name in mesh.alertmanagers
+    }
+    resolved_after = {
+        name: seconds_to_resolution(receiver, MEMBERS_INCONSISTENT, instance[name], healed_at)
+        for name in mesh.alertmanagers
+    }
 
     assert wait_for(
         lambda: silence_id in (mesh.silence_ids("am-1") or set()), SILENCE_HEAL_TIMEOUT
@@ -239,6 +302,9 @@ def test_3_partitioned_alertmanagers_fail_open_and_merge_silences_after_healing(
     results(
         "3_am-1_am-2_partition",
         {
+            "alert": MEMBERS_INCONSISTENT,
+            "delivery_seconds": reported_after,
+            "resolved_after_healing_seconds": resolved_after,
             "split_detected_seconds": round(split_at - cut_at, 1),
             "partition_seconds": round(healed_at - cut_at, 1),
             "notifications": len(during),
@@ -341,5 +407,81 @@ def test_5_silences_persist_on_disk_through_a_stop_and_start_of_each_alertmanage
             "silences_lost": sum(len(ids) for ids in lost.values()),
             "stop_to_healthy_seconds": downtime,
             "min_answering": min(sampler.samples),
+        },
+    )
+
+
+def test_6_a_replica_cut_from_one_alertmanager_is_reported_and_resolves(
+    hostvars, mesh, instance, receiver, results
+):
+    mesh.wait_healthy()
+    cut_at = time.time()
+    with dropping([(hostvars["am-2"], hostvars["prom-1"])]):
+        records = receiver.wait_for(
+            lambda records: firing(records, ERROR_SENDING, instance["prom-1"]),
+            timeout=SEND_ERROR_TIMEOUT,
+            since=cut_at,
+        )
+        first = firing(records, ERROR_SENDING, instance["prom-1"])[0]
+        labels = next(
+            alert["labels"]
+            for alert in first["body"]["alerts"]
+            if alert["labels"]["alertname"] == ERROR_SENDING
+        )
+        assert f"//{hostvars['am-2']['rig_ipv4']}:" in labels["alertmanager"], labels
+        healed_at = time.time()
+    unaffected = firing(receiver.notifications(cut_at), ERROR_SENDING, instance["prom-2"])
+    assert not unaffected, "prom-2 reported errors sending, but only prom-1 was cut off:\n" + (
+        summarize(unaffected)
+    )
+    resolved_after = seconds_to_resolution(
+        receiver, ERROR_SENDING, instance["prom-1"], healed_at, SEND_ERROR_RESOLVE_TIMEOUT
+    )
+    mesh.wait_healthy()
+    results(
+        "6_prom-1_cut_from_am-2",
+        {
+            "alert": ERROR_SENDING,
+            "delivery_seconds": round(first["received_at"] - cut_at, 1),
+            "notified_by": first["remote_addr"],
+            "resolved_after_healing_seconds": resolved_after,
+        },
+    )
+
+
+def test_7_configs_broken_by_hand_and_reloaded_are_reported_and_resolve(
+    rig_hosts, mesh, instance, receiver, results
+):
+    mesh.wait_healthy()
+    broken_on = {ALERTMANAGER_RELOAD_FAILED: "am-2", PROMETHEUS_BAD_CONFIG: "prom-2"}
+    broken_at = time.time()
+    with (
+        broken_config(rig_hosts["am-2"], ALERTMANAGER_CONFIG, "alertmanager"),
+        broken_config(rig_hosts["prom-2"], PROMETHEUS_CONFIG, "prometheus"),
+    ):
+        records = receiver.wait_for(
+            lambda records: all(
+                firing(records, alert, instance[name]) for alert, name in broken_on.items()
+            ),
+            timeout=DELIVERY_TIMEOUT,
+            since=broken_at,
+        )
+        # Both go on with their last good configuration.
+        assert not mesh.problems(), mesh.problems()
+        healed_at = time.time()
+    reported_after = {
+        alert: round(firing(records, alert, instance[name])[0]["received_at"] - broken_at, 1)
+        for alert, name in broken_on.items()
+    }
+    resolved_after = {
+        alert: seconds_to_resolution(receiver, alert, instance[name], healed_at)
+        for alert, name in broken_on.items()
+    }
+    mesh.wait_healthy()
+    results(
+        "7_configs_broken_on_am-2_and_prom-2",
+        {
+            "delivery_seconds": reported_after,
+            "resolved_after_healing_seconds": resolved_after,
         },
     )

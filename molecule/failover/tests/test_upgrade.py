@@ -32,7 +32,7 @@ UPGRADES = [
     {"alertmanager_version": "0.33.1", "prometheus_version": "3.5.3"},
 ]
 WATCHDOG = "AlertmeshWatchdog"
-# The watchdog's route in molecule.yml.
+# The heartbeat route (alertmanager_heartbeat_url) in molecule.yml.
 WATCHDOG_HOOK = "/hook/watchdog"
 WATCHDOG_REPEAT_INTERVAL = 60.0
 # A repeat falls due at a group_interval tick; a member that restarted waits its mesh
