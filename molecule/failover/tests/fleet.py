@@ -145,24 +145,29 @@ class Mesh:
         return {sample["metric"]["instance"]: sample["value"][1] for sample in result}
 
 
-def notified(records, alertname: str, instance: str, status: str) -> list[dict[str, Any]]:
-    """The notifications to the scenario's hook with ``alertname`` on ``instance`` in ``status``."""
+def notified(
+    records, alertname: str, instance: str, status: str, **labels: str
+) -> list[dict[str, Any]]:
+    """The notifications to the scenario's hook with ``alertname`` on ``instance`` in ``status``.
+
+    With ``labels``, the alert must carry them too.
+    """
+    wanted = {"alertname": alertname, "instance": instance, **labels}
     return [
         record
         for record in records
         if record["path"] == HOOK_PATH
         and any(
             alert["status"] == status
-            and alert["labels"].get("alertname") == alertname
-            and alert["labels"].get("instance") == instance
+            and all(alert["labels"].get(name) == value for name, value in wanted.items())
             for alert in record["body"]["alerts"]
         )
     ]
 
 
-def firing(records, alertname: str, instance: str) -> list[dict[str, Any]]:
-    return notified(records, alertname, instance, "firing")
+def firing(records, alertname: str, instance: str, **labels: str) -> list[dict[str, Any]]:
+    return notified(records, alertname, instance, "firing", **labels)
 
 
-def resolved(records, alertname: str, instance: str) -> list[dict[str, Any]]:
-    return notified(records, alertname, instance, "resolved")
+def resolved(records, alertname: str, instance: str, **labels: str) -> list[dict[str, Any]]:
+    return notified(records, alertname, instance, "resolved", **labels)

@@ -67,7 +67,11 @@ def test_service_runs_enabled_as_the_prometheus_user(rig_hosts, replicas):
 def test_config_rules_and_storage_belong_to_the_service(rig_hosts, replicas):
     for name in replicas:
         host = rig_hosts[name]
-        for path in ("/etc/prometheus/prometheus.yml", "/etc/prometheus/rules/alertmesh.rules.yml"):
+        for path in (
+            "/etc/prometheus/prometheus.yml",
+            "/etc/prometheus/rules/alertmesh.rules.yml",
+            "/etc/prometheus/rules/alertmesh-self-monitoring.rules.yml",
+        ):
             config = host.file(path)
             assert (config.user, config.group, config.mode) == ("root", "prometheus", 0o640), path
         storage = host.file("/var/lib/prometheus")
@@ -91,6 +95,26 @@ def test_each_replica_runs_its_own_external_labels_and_the_computed_rule(
                 "action": "replace",
             }
         ], name
+
+
+def test_each_replica_watches_the_mesh_at_the_size_of_the_inventory(
+    prometheus_api, replicas, alertmanagers
+):
+    for name in replicas:
+        answer = requests.get(f"{prometheus_api[name]}/rules", params={"type": "alert"}, timeout=5)
+        groups = {group["name"]: group for group in answer.json()["data"]["groups"]}
+        assert "alertmesh-self-monitoring" in groups, (name, sorted(groups))
+        queries = {
+            rule["name"]: rule["query"] for rule in groups["alertmesh-self-monitoring"]["rules"]
+        }
+        members = queries["AlertmeshAlertmanagerMembersInconsistent"]
+        assert members.endswith(f"!= {len(alertmanagers)}"), (name, members)
+        firing = [
+            rule["name"]
+            for rule in groups["alertmesh-self-monitoring"]["rules"]
+            if rule["state"] == "firing"
+        ]
+        assert not firing, (name, firing)
 
 
 def test_every_replica_sends_to_every_alertmanager(prometheus_api, alertmanager_api, replicas):
