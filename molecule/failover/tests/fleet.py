@@ -19,6 +19,9 @@ CLUSTER_PORT = 9094
 PROMETHEUS_PORT = 9090
 RECEIVER_PORT = 9099
 HOOK_PATH = "/hook/failover"
+WATCHDOG = "AlertmeshWatchdog"
+# The heartbeat route (alertmanager_heartbeat_url) in molecule.yml.
+WATCHDOG_HOOK = "/hook/watchdog"
 GROUP_WAIT = 5.0
 GROUP_INTERVAL = 30.0
 # The role's defaults, which the scenario keeps.

@@ -36,12 +36,14 @@ from fleet import (
     SILENCE_HEAL_TIMEOUT,
     SILENCES_SNAPSHOT,
     SPLIT_TIMEOUT,
+    WATCHDOG,
+    WATCHDOG_HOOK,
     WATCHDOG_TIMEOUT,
     firing,
     parse_time,
     resolved,
 )
-from receiver import duplicate_notifications, summarize
+from receiver import alert_names, duplicate_notifications, summarize
 from rig import main_pid, run_playbook, wait_for
 from sampler import AnsweringSampler
 
@@ -413,7 +415,7 @@ def test_5_silences_persist_on_disk_through_a_stop_and_start_of_each_alertmanage
 
 
 def test_6_configs_broken_by_hand_and_reloaded_are_reported_and_resolve(
-    rig_hosts, mesh, instance, receiver, results
+    rig_hosts, mesh, instance, receiver, results, pytestconfig
 ):
     mesh.wait_healthy()
     broken_on = {ALERTMANAGER_RELOAD_FAILED: "am-2", PROMETHEUS_BAD_CONFIG: "prom-2"}
@@ -431,7 +433,16 @@ def test_6_configs_broken_by_hand_and_reloaded_are_reported_and_resolve(
         )
         # Both go on with their last good configuration.
         assert not mesh.problems(), mesh.problems()
+        # The proof of a deployment refuses a setup whose self-monitoring alerts fire.
+        proof = run_playbook(
+            pytestconfig, "../../playbooks/verify.yml", {"alertmesh_verify_timeout": 15}
+        )
         healed_at = time.time()
+    proof_output = proof.stdout + proof.stderr
+    assert proof.returncode != 0, proof_output[-4000:]
+    for alert, name in broken_on.items():
+        assert f"reports {alert} " in proof_output, (alert, proof_output[-4000:])
+        assert instance[name] in proof_output, (name, proof_output[-4000:])
     reported_after = {
         alert: round(firing(records, alert, instance[name])[0]["received_at"] - broken_at, 1)
         for alert, name in broken_on.items()
@@ -496,3 +507,16 @@ def test_7_a_replica_cut_from_one_alertmanager_is_reported_and_resolves(
             "resolved_after_healing_seconds": round(resolved_at - healed_at, 1),
         },
     )
+
+
+def test_8_the_watchdog_goes_to_the_heartbeat_receiver_alone(receiver):
+    records = receiver.notifications()
+    heartbeats = [record for record in records if record["path"] == WATCHDOG_HOOK]
+    assert heartbeats, "no AlertmeshWatchdog reached the heartbeat hook"
+    assert {name for record in heartbeats for name in alert_names([record])} == {WATCHDOG}
+    elsewhere = [
+        record
+        for record in records
+        if record["path"] != WATCHDOG_HOOK and WATCHDOG in alert_names([record])
+    ]
+    assert not elsewhere, "the watchdog reached a normal receiver:\n" + summarize(elsewhere)

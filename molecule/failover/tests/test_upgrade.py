@@ -21,6 +21,8 @@ from fleet import (
     GROUP_INTERVAL,
     REPLICATION_TIMEOUT,
     SAMPLER_TIMEOUT,
+    WATCHDOG,
+    WATCHDOG_HOOK,
     WATCHDOG_TIMEOUT,
     get_json,
 )
@@ -31,9 +33,6 @@ UPGRADES = [
     {"alertmanager_version": "0.28.1", "prometheus_version": "2.53.3"},
     {"alertmanager_version": "0.33.1", "prometheus_version": "3.5.3"},
 ]
-WATCHDOG = "AlertmeshWatchdog"
-# The heartbeat route (alertmanager_heartbeat_url) in molecule.yml.
-WATCHDOG_HOOK = "/hook/watchdog"
 WATCHDOG_REPEAT_INTERVAL = 60.0
 # A repeat falls due at a group_interval tick; a member that restarted waits its mesh
 # position times the 15 s peer timeout before it notifies, and delivery takes seconds.
