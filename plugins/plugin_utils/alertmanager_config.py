@@ -295,7 +295,7 @@ def _insertion_problems(config: Mapping[str, Any]) -> list[str]:
             " the heartbeat receiver of alertmanager_heartbeat_url cannot be added to it: make"
             " it a list."
         )
-    elif any(receiver.get("name") == HEARTBEAT_RECEIVER for _, receiver in _receivers(config)):
+    elif any(receiver.get("name") == HEARTBEAT_RECEIVER for _index, receiver in _receivers(config)):
         problems.append(
             f"alertmanager_config.receivers already defines {HEARTBEAT_RECEIVER!r}, the receiver"
             " the role adds for alertmanager_heartbeat_url: rename yours, or leave"
