@@ -30,6 +30,11 @@ WATCHED_FILES = {
         "/usr/local/bin/prometheus",
     ],
 }
+# Directories whose listing must not change either (a file landing there would be live).
+WATCHED_DIRECTORIES = {
+    "alertmanagers": ["/etc/alertmanager/templates"],
+    "prometheus": ["/etc/prometheus/rules"],
+}
 SERVICES = {"alertmanagers": "alertmanager", "prometheus": "prometheus"}
 ALERTMANAGER_ARCHIVE = "alertmanager-0.25.0.linux-amd64.tar.gz"
 
@@ -225,6 +230,15 @@ CASES = [
         tags="alertmanager",
     ),
     Case(
+        "a notification template that does not parse",
+        ["Check the staged alertmanager.yml and templates with amtool", "failed to validate"],
+        {
+            "alertmanager_config": sink_config({"name": "sink"}),
+            "alertmanager_template_files": ["<broken-template>"],
+        },
+        tags="alertmanager",
+    ),
+    Case(
         "Prometheus config that promtool rejects",
         ["failed to validate", "prometheus.yml"],
         {"prometheus_scrape_interval": "banana"},
@@ -338,12 +352,14 @@ def inputs(tmp_path_factory, hostvars) -> dict[str, str]:
     (directory / "extra-groups.yml").write_text(json.dumps(EXTRA_GROUPS))
     (directory / "sha256sums.txt").write_text(f"{'0' * 64}  {ALERTMANAGER_ARCHIVE}\n")
     (directory / "alertmesh.rules.yaml").write_text("groups: []\n")
+    (directory / "team.tmpl").write_text('{{ define "team.text" }}{{ .Status \n')
     return {
         "directory": str(directory),
         "<am-1>": hostvars["am-1"]["rig_ipv4"],
         "<am-2>": hostvars["am-2"]["rig_ipv4"],
         "<bad-checksums>": f"file://{directory / 'sha256sums.txt'}",
         "<rule-file-named-alertmesh>": str(directory / "alertmesh.rules.yaml"),
+        "<broken-template>": str(directory / "team.tmpl"),
     }
 
 
@@ -356,8 +372,9 @@ def host_state(rig_hosts, group_members) -> dict[str, str]:
     for group, paths in WATCHED_FILES.items():
         for name in group_members[group]:
             state[name] = rig_hosts[name].check_output(
-                f"sha256sum {' '.join(paths)} && systemctl show"
-                " --property=ActiveState,ExecMainStartTimestampMonotonic " + SERVICES[group]
+                f"sha256sum {' '.join(paths)} && ls -A {' '.join(WATCHED_DIRECTORIES[group])}"
+                " && systemctl show --property=ActiveState,ExecMainStartTimestampMonotonic "
+                + SERVICES[group]
             )
     return state
 
