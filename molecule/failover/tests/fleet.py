@@ -7,6 +7,7 @@ fixtures from it.
 from __future__ import annotations
 
 import contextlib
+import time
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -105,6 +106,20 @@ class Mesh:
 
     def alerts(self, name: str, alertname: str) -> list[dict[str, Any]]:
         return get_json(f"{self.am_api[name]}/alerts", filter=f'alertname="{alertname}"') or []
+
+    def wait_resolved_and_flushed(self, alertname: str) -> None:
+        """Wait until no Alertmanager holds ``alertname`` active, and the resolution is flushed.
+
+        The resolution reaches the notification log at the group's next group_interval:
+        until then the log holds the alert as notified, and a new firing of the same alert
+        would send nothing.
+        """
+        assert wait_for(
+            lambda: not any(self.alerts(name, alertname) for name in self.alertmanagers),
+            HEAL_TIMEOUT,
+            interval=2,
+        ), {name: self.alerts(name, alertname) for name in self.alertmanagers}
+        time.sleep(GROUP_INTERVAL + GROUP_WAIT)
 
     def silence_ids(self, name: str) -> set[str] | None:
         """IDs of the active silences on ``name``, None if it does not answer."""

@@ -26,7 +26,6 @@ from fleet import (
     DELIVERY_TIMEOUT,
     GROUP_INTERVAL,
     GROUP_WAIT,
-    HEAL_TIMEOUT,
     PROMETHEUS_CONFIG,
     REPLICATION_TIMEOUT,
     RESOLVE_TIMEOUT,
@@ -240,15 +239,8 @@ def test_3_partitioned_alertmanagers_fail_open_and_merge_silences_after_healing(
     hostvars, mesh, instance, receiver, results, test_silences
 ):
     mesh.wait_healthy()
-    # A members alert left from the last fault must be resolved, and that flushed to the
-    # notification log at the group's next group_interval: until then the log holds it as
-    # notified, and the partition's new firing of the same alert would send nothing.
-    assert wait_for(
-        lambda: not any(mesh.alerts(name, MEMBERS_INCONSISTENT) for name in mesh.alertmanagers),
-        HEAL_TIMEOUT,
-        interval=2,
-    ), {name: mesh.alerts(name, MEMBERS_INCONSISTENT) for name in mesh.alertmanagers}
-    time.sleep(GROUP_INTERVAL + GROUP_WAIT)
+    # A members alert left from the last fault would hide the partition's.
+    mesh.wait_resolved_and_flushed(MEMBERS_INCONSISTENT)
     alertmanager_of = {hostvars[name]["rig_ipv4"]: name for name in mesh.alertmanagers}
     cut_at = time.time()
     with partitioned(hostvars["am-1"], hostvars["am-2"]):
@@ -466,14 +458,8 @@ def test_7_a_replica_cut_from_one_alertmanager_is_reported_and_resolves(
 ):
     mesh.wait_healthy()
     # Earlier faults stopped Alertmanagers, which the replicas failed to send to: those
-    # alerts must be resolved, and that flushed (as in test 3), or they would stand in for
-    # this fault's.
-    assert wait_for(
-        lambda: not any(mesh.alerts(name, ERROR_SENDING) for name in mesh.alertmanagers),
-        HEAL_TIMEOUT,
-        interval=2,
-    ), {name: mesh.alerts(name, ERROR_SENDING) for name in mesh.alertmanagers}
-    time.sleep(GROUP_INTERVAL + GROUP_WAIT)
+    # alerts would stand in for this fault's.
+    mesh.wait_resolved_and_flushed(ERROR_SENDING)
     to_am2 = {
         "alertmanager": f"http://{hostvars['am-2']['rig_ipv4']}:{ALERTMANAGER_PORT}/api/v2/alerts"
     }
