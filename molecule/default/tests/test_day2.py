@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 
 import pytest
 import requests
@@ -135,6 +136,66 @@ def test_the_next_run_restarts_what_an_interrupted_run_wrote_but_did_not_restart
         run(pytestconfig, "--limit", ",".join(MEMBERS))
     for name in MEMBERS:
         assert "--data.retention=120h" in running_arguments(rig_hosts[name], "alertmanager")
+
+
+# Each service: its configuration file, a line of it, the same line as a run before the
+# current one wrote it, and how to read the running configuration from its API.
+CONFIGURATIONS = {
+    "alertmanager": (
+        "/etc/alertmanager/alertmanager.yml",
+        "group_interval: 30s",
+        "group_interval: 31s",
+    ),
+    "prometheus": (
+        "/etc/prometheus/prometheus.yml",
+        "evaluation_interval: 15s",
+        "evaluation_interval: 16s",
+    ),
+}
+
+
+def running_configuration(hostvars, name: str) -> str:
+    address = hostvars[name]["rig_ipv4"]
+    if name in MEMBERS:
+        status = requests.get(f"http://{address}:9093/api/v2/status", timeout=10).json()
+        return status["config"]["original"]
+    config = requests.get(f"http://{address}:9090/api/v1/status/config", timeout=10).json()
+    return config["data"]["yaml"]
+
+
+def test_the_next_run_reloads_what_an_interrupted_run_wrote_but_did_not_reload(
+    pytestconfig, rig_hosts, hostvars
+):
+    units = {name: "alertmanager" for name in MEMBERS} | {name: "prometheus" for name in REPLICAS}
+    # As a run stopped between writing the configuration and reloading leaves the hosts:
+    # each process runs an older configuration (loaded by hand here), and the file on disk
+    # is the declared one, written after that load.
+    for name, unit in units.items():
+        path, declared, older = CONFIGURATIONS[unit]
+        host = rig_hosts[name]
+        assert declared in host.file(path).content_string, (name, path)
+        host.run_expect([0], f"cp -p {path} /root/declared.yml")
+        host.run_expect([0], f"sed -i 's/{declared}/{older}/' {path} && systemctl reload {unit}")
+        assert wait_for(
+            lambda name=name, older=older: older in running_configuration(hostvars, name), 20
+        ), name
+    # The reload time has a one-second resolution: write the declared file clearly later.
+    time.sleep(2.5)
+    for name, unit in units.items():
+        path, declared, older = CONFIGURATIONS[unit]
+        rig_hosts[name].run_expect([0], f"cat /root/declared.yml > {path} && rm /root/declared.yml")
+    before = start_pids(rig_hosts)
+
+    output = run(pytestconfig)
+
+    assert start_pids(rig_hosts) == before, output[-3000:]
+    changed = changed_per_host(output)
+    assert {name: changed[name] for name in units} == dict.fromkeys(units, 1), output[-3000:]
+    for name, unit in units.items():
+        path, declared, older = CONFIGURATIONS[unit]
+        running = running_configuration(hostvars, name)
+        assert declared in running, (name, running)
+        assert older not in running, (name, running)
 
 
 def test_limit_one_replica_describes_the_hosts_outside_the_play(pytestconfig, rig_hosts, hostvars):
