@@ -30,6 +30,9 @@ PRE_HASHED_AUTH = ("admin", "admin-prehashed-password")
 ALERTMANAGERS = "alerting"
 PROMETHEUS = "monitoring"
 WEB_PORTS = {ALERTMANAGERS: 9093, PROMETHEUS: 9090}
+# Day-2 runs go through the checkout's site playbook over the rig's connection; converge
+# ran the installed collection's over SSH (test_installed.py).
+SITE = "../../playbooks/site.yml"
 STRAY_PORTS = (19093, 19094)
 # A member gossips with a new peer within seconds; a stray that stays out this long is out.
 STRAY_WATCH = 20.0
@@ -139,7 +142,7 @@ def test_the_dry_run_on_fresh_hosts_reported_what_it_would_change():
 
 
 def test_check_diff_on_converged_hosts_changes_nothing_and_shows_no_secret(pytestconfig):
-    playbook = run_playbook(pytestconfig, "converge.yml", extra_args=["--check", "--diff"])
+    playbook = run_playbook(pytestconfig, SITE, extra_args=["--check", "--diff"])
     output = playbook.stdout + playbook.stderr
     assert playbook.returncode == 0, output[-4000:]
     recap = dict(re.findall(r"^(\S+)\s+: ok=\d+\s+changed=(\d+)", output, re.MULTILINE))
@@ -353,7 +356,7 @@ def test_files_no_longer_configured_are_removed(pytestconfig, rig_hosts):
         "prometheus_api_auth": {},
     }
     playbook = run_playbook(
-        pytestconfig, "converge.yml", changed, ["--limit", "prom-1", "--tags", "configure"]
+        pytestconfig, SITE, changed, ["--limit", "prom-1", "--tags", "configure"]
     )
     assert playbook.returncode == 0, (playbook.stdout + playbook.stderr)[-4000:]
     prom_1 = rig_hosts["prom-1"]
