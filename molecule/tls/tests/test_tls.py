@@ -11,6 +11,7 @@ import os
 import re
 import shlex
 import subprocess
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -345,6 +346,65 @@ def test_the_firewall_table_survives_a_restart_and_a_reload_of_nftables(rig_host
         assert wait_for(lambda: am_1.run(table).rc == 0, 10), action
     assert can_connect(rig_hosts["prom-1"], "am-1", 9093)
     assert not can_connect(rig_hosts["receiver"], "am-1", 9093)
+
+
+def runs_with_gossip_tls(rig_host) -> bool:
+    pid = rig_host.check_output("systemctl show --property=MainPID --value alertmanager")
+    return "--cluster.tls-config=" in rig_host.check_output(f"tr '\\0' ' ' < /proc/{pid}/cmdline")
+
+
+def silence_ids(web_endpoints, name: str) -> set[str]:
+    url = f"https://{web_endpoints[name]}/api/v2/silences"
+    silences = get(url, cert=CLIENT, auth=AUTH).json()
+    return {silence["id"] for silence in silences if silence["status"]["state"] == "active"}
+
+
+def test_gossip_tls_is_switched_off_and_on_again_on_the_running_mesh(
+    pytestconfig, rig_hosts, group_members, web_endpoints
+):
+    members = group_members[ALERTMANAGERS]
+    now = datetime.now(UTC)
+    silence = {
+        "matchers": [{"name": "alertname", "value": "GossipTlsSwitch", "isRegex": False}],
+        "startsAt": now.isoformat(),
+        "endsAt": (now + timedelta(hours=1)).isoformat(),
+        "createdBy": "test_tls.py",
+        "comment": "must outlive both switches",
+    }
+    created = requests.post(
+        f"https://{web_endpoints[members[0]]}/api/v2/silences",
+        json=silence,
+        timeout=10,
+        verify=CA,
+        cert=CLIENT,
+        auth=AUTH,
+    )
+    assert created.status_code == 200, created.text
+    silence_id = created.json()["silenceID"]
+    for name in members:
+        assert wait_for(lambda name=name: silence_id in silence_ids(web_endpoints, name), 30), name
+
+    for gossip_tls in (False, True):
+        playbook = run_playbook(pytestconfig, SITE, {"alertmanager_cluster_tls": gossip_tls})
+        output = playbook.stdout + playbook.stderr
+        assert playbook.returncode == 0, output[-4000:]
+        assert "Switching gossip TLS" in output, output[-3000:]
+        # One member at a time: each restart is followed by the wait for that member.
+        restarts = re.findall(
+            r"TASK \[[^]]*(Restart the service, then wait, on|answers as ready -) (\S+)\]", output
+        )
+        assert [name for _, name in restarts[: 2 * len(members)]] == [
+            name for name in members for _ in range(2)
+        ], restarts
+        for name in members:
+            assert runs_with_gossip_tls(rig_hosts[name]) is gossip_tls, name
+            status = get(f"https://{web_endpoints[name]}/api/v2/status", cert=CLIENT, auth=AUTH)
+            cluster = status.json()["cluster"]
+            assert cluster["status"] == "ready", (name, cluster)
+            assert len(cluster["peers"]) == len(members), (name, cluster)
+            assert silence_id in silence_ids(web_endpoints, name), name
+            tls_config = rig_hosts[name].file("/etc/alertmanager/cluster-tls.yml")
+            assert tls_config.exists is gossip_tls, name
 
 
 def test_files_no_longer_configured_are_removed(pytestconfig, rig_hosts):
