@@ -51,9 +51,10 @@ docs: setup
 
 test-quick: lint unit docs
 
-# Each scenario's wall time is printed at the end (--durations).
+# Two scenarios at a time (ALERTMESH_CONCURRENT_SCENARIOS); each one's wall time is
+# printed when it ends, its output (.cache/scenarios/<scenario>.log) after it.
 molecule: setup
-	pytest -s --durations=0 tests/scenarios
+	pytest -s tests/scenarios
 
 # Unit tests on the other ansible-cores that meta/runtime.yml admits, docs tests on the
 # oldest, each core in a venv of its own (.cache/controllers/<core>).

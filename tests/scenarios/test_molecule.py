@@ -1,30 +1,57 @@
 """Run every molecule scenario as one test each, so `make test` ends on pytest's summary.
 
 Each scenario runs `molecule test` (create, converge, idempotence, verify) with its output
-streamed live. When it fails, the journal of the stack's services on each of its hosts is
-printed before the hosts are destroyed, so the failure shows why a service misbehaved.
+kept in .cache/scenarios/<scenario>.log, which is printed whole when the scenario ends.
+When it fails, the journal of the stack's services on each of its hosts is added to that
+log before the hosts are destroyed, so the failure shows why a service misbehaved.
+
+Two scenarios run at a time (ALERTMESH_CONCURRENT_SCENARIOS): each has hosts and a network
+of its own (alertmesh-<scenario>-*), and much of a scenario's time is spent waiting on its
+hosts (rolling restarts, alerts firing and resolving), which leaves the controller's cores
+to the other one. The longest start first, so that the pool drains evenly.
 """
 
 from __future__ import annotations
 
+import os
 import subprocess
+import time
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
+LOG_DIR = REPO_ROOT / ".cache" / "scenarios"
 # The demo scenario keeps its hosts up for people to look at; it is not a test.
 NOT_TESTS = {"demo"}
+# By the wall times of the last runs, longest first; a scenario not listed comes last.
+LONGEST_FIRST = ["failover", "default", "mesh", "tls", "package", "rig"]
 SCENARIOS = sorted(
-    path.parent.name
-    for path in (REPO_ROOT / "molecule").glob("*/molecule.yml")
-    if path.parent.name not in NOT_TESTS
+    (
+        path.parent.name
+        for path in (REPO_ROOT / "molecule").glob("*/molecule.yml")
+        if path.parent.name not in NOT_TESTS
+    ),
+    key=lambda name: (
+        LONGEST_FIRST.index(name) if name in LONGEST_FIRST else len(LONGEST_FIRST),
+        name,
+    ),
 )
+CONCURRENT_SCENARIOS = int(os.environ.get("ALERTMESH_CONCURRENT_SCENARIOS", "2"))
 SERVICES = ["alertmanager", "prometheus", "webhook-sink"]
 JOURNAL_LINES = 60
 
 
-def print_service_journals(scenario: str) -> None:
+@dataclass
+class ScenarioRun:
+    returncode: int
+    seconds: float
+    log: Path
+
+
+def append_service_journals(scenario: str, log) -> None:
     containers = subprocess.run(
         [
             "podman",
@@ -40,7 +67,8 @@ def print_service_journals(scenario: str) -> None:
     ).stdout.split()
     units = [argument for service in SERVICES for argument in ("--unit", service)]
     for container in containers:
-        print(f"\n===== journal of {', '.join(SERVICES)} on {container} =====", flush=True)
+        log.write(f"\n===== journal of {', '.join(SERVICES)} on {container} =====\n")
+        log.flush()
         subprocess.run(
             [
                 "podman",
@@ -52,22 +80,66 @@ def print_service_journals(scenario: str) -> None:
                 str(JOURNAL_LINES),
                 *units,
             ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
             check=False,
         )
 
 
-@pytest.mark.parametrize("scenario", SCENARIOS)
-def test_scenario(scenario: str) -> None:
-    completed = subprocess.run(
-        ["molecule", "test", "--scenario-name", scenario, "--destroy", "never"],
-        cwd=REPO_ROOT,
-        check=False,
-    )
-    try:
-        if completed.returncode != 0:
-            print_service_journals(scenario)
-    finally:
-        subprocess.run(
-            ["molecule", "destroy", "--scenario-name", scenario], cwd=REPO_ROOT, check=False
+def run_scenario(scenario: str) -> ScenarioRun:
+    log_path = LOG_DIR / f"{scenario}.log"
+    started = time.monotonic()
+    print(f"\n[{time.strftime('%H:%M:%S')}] scenario {scenario} started", flush=True)
+    with log_path.open("w") as log:
+        completed = subprocess.run(
+            ["molecule", "test", "--scenario-name", scenario, "--destroy", "never"],
+            cwd=REPO_ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            check=False,
         )
-    assert completed.returncode == 0, f"molecule test -s {scenario} failed: its output is above"
+        try:
+            if completed.returncode != 0:
+                append_service_journals(scenario, log)
+        finally:
+            log.flush()
+            subprocess.run(
+                ["molecule", "destroy", "--scenario-name", scenario],
+                cwd=REPO_ROOT,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                check=False,
+            )
+    run = ScenarioRun(completed.returncode, time.monotonic() - started, log_path)
+    outcome = "passed" if run.returncode == 0 else "failed"
+    print(
+        f"\n[{time.strftime('%H:%M:%S')}] scenario {scenario} {outcome} in {run.seconds:.0f} s",
+        flush=True,
+    )
+    return run
+
+
+@pytest.fixture(scope="session")
+def scenario_runs(request: pytest.FixtureRequest):
+    """Starts every selected scenario, a few at a time, in the order of SCENARIOS."""
+    selected = [
+        item.callspec.params["scenario"]
+        for item in request.session.items
+        if getattr(item, "callspec", None) and "scenario" in item.callspec.params
+    ]
+    LOG_DIR.mkdir(parents=True, exist_ok=True)
+    with ThreadPoolExecutor(max_workers=CONCURRENT_SCENARIOS) as pool:
+        runs: dict[str, Future[ScenarioRun]] = {
+            scenario: pool.submit(run_scenario, scenario) for scenario in selected
+        }
+        yield runs
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS)
+def test_scenario(scenario: str, scenario_runs) -> None:
+    run = scenario_runs[scenario].result()
+    print(f"\n===== molecule test -s {scenario} ({run.log}) =====", flush=True)
+    print(run.log.read_text(errors="replace"), flush=True)
+    outcome = "passed" if run.returncode == 0 else f"failed (exit {run.returncode})"
+    print(f"===== scenario {scenario} {outcome} in {run.seconds:.0f} s =====", flush=True)
+    assert run.returncode == 0, f"molecule test -s {scenario} failed: its output is above"

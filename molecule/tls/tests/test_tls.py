@@ -133,12 +133,12 @@ def test_prometheus_trusts_the_alertmanagers_ca_at_their_path(rig_hosts, group_m
         assert "ca_file: /etc/ssl/alertmesh/ca.crt" in config, name
 
 
-def test_the_dry_run_on_fresh_hosts_reported_what_it_would_change():
+def test_the_dry_run_on_fresh_hosts_reported_what_it_would_change(group_members):
     # prepare.yml ran site.yml --check on the fresh hosts (it fails unless that run passed
     # and left no configuration, binary or unit behind) and kept its output.
     output = (TLS_DIR.parent / "dry-run.txt").read_text()
     recap = dict(re.findall(r"^(\S+)\s+: ok=\d+\s+changed=(\d+)", output, re.MULTILINE))
-    for name in ("am-1", "am-2", "prom-1", "prom-2"):
+    for name in group_members[ALERTMANAGERS] + group_members[PROMETHEUS]:
         assert int(recap[name]) > 0, (name, output[-3000:])
 
 
