@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 import requests
-from rig import run_playbook, wait_for
+from rig import main_pid, run_playbook, wait_for
 
 TLS_DIR = Path(os.environ.get("MOLECULE_EPHEMERAL_DIRECTORY", "/nonexistent")) / "tls"
 CA = str(TLS_DIR / "ca.crt")
@@ -357,6 +357,23 @@ def silence_ids(web_endpoints, name: str) -> set[str]:
     url = f"https://{web_endpoints[name]}/api/v2/silences"
     silences = get(url, cert=CLIENT, auth=AUTH).json()
     return {silence["id"] for silence in silences if silence["status"]["state"] == "active"}
+
+
+def test_a_gossip_tls_switch_that_leaves_members_out_is_refused(
+    pytestconfig, rig_hosts, group_members
+):
+    members = group_members[ALERTMANAGERS]
+    before = {name: main_pid(rig_hosts[name], "alertmanager") for name in members}
+    playbook = run_playbook(
+        pytestconfig, SITE, {"alertmanager_cluster_tls": False}, ["--limit", "am-1"]
+    )
+    output = " ".join((playbook.stdout + playbook.stderr).split())
+    assert playbook.returncode != 0, output[-3000:]
+    expected = "so every member must be in the play, and am-2, am-3 are not (--limit?)"
+    assert expected in output, output[-3000:]
+    assert {name: main_pid(rig_hosts[name], "alertmanager") for name in members} == before
+    for name in members:
+        assert runs_with_gossip_tls(rig_hosts[name]), name
 
 
 def test_gossip_tls_is_switched_off_and_on_again_on_the_running_mesh(
