@@ -410,9 +410,12 @@ def test_gossip_tls_is_switched_off_and_on_again_on_the_running_mesh(
         restarts = re.findall(
             r"TASK \[[^]]*(Restart the service, then wait, on|answers as ready -) (\S+)\]", output
         )
-        assert [name for _, name in restarts[: 2 * len(members)]] == [
-            name for name in members for _ in range(2)
-        ], restarts
+        restarted = [name for _, name in restarts[0 : 2 * len(members) : 2]]
+        waited_for = [name for _, name in restarts[1 : 2 * len(members) : 2]]
+        assert sorted(restarted) == sorted(members), restarts
+        assert waited_for == restarted, restarts
+        kinds = {kind for kind, _ in restarts[0 : 2 * len(members) : 2]}
+        assert kinds == {"Restart the service, then wait, on"}, restarts
         for name in members:
             assert runs_with_gossip_tls(rig_hosts[name]) is gossip_tls, name
             status = get(f"https://{web_endpoints[name]}/api/v2/status", cert=CLIENT, auth=AUTH)
