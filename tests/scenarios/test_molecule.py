@@ -9,12 +9,17 @@ Two scenarios run at a time (ALERTMESH_CONCURRENT_SCENARIOS): each has hosts and
 of its own (alertmesh-<scenario>-*), and much of a scenario's time is spent waiting on its
 hosts (rolling restarts, alerts firing and resolving), which leaves the controller's cores
 to the other one. The longest start first, so that the pool drains evenly.
+
+Each scenario's wall time and outcome go to .cache/scenarios/times.json, which `make bench`
+copies into BENCHMARKS.md, so that a scenario that grows shows there.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
+import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -42,6 +47,8 @@ SCENARIOS = sorted(
 CONCURRENT_SCENARIOS = int(os.environ.get("ALERTMESH_CONCURRENT_SCENARIOS", "2"))
 SERVICES = ["alertmanager", "prometheus", "webhook-sink"]
 JOURNAL_LINES = 60
+TIMES = LOG_DIR / "times.json"
+TIMES_LOCK = threading.Lock()
 
 
 @dataclass
@@ -112,11 +119,24 @@ def run_scenario(scenario: str) -> ScenarioRun:
             )
     run = ScenarioRun(completed.returncode, time.monotonic() - started, log_path)
     outcome = "passed" if run.returncode == 0 else "failed"
+    record_time(scenario, run, outcome)
     print(
         f"\n[{time.strftime('%H:%M:%S')}] scenario {scenario} {outcome} in {run.seconds:.0f} s",
         flush=True,
     )
     return run
+
+
+def record_time(scenario: str, run: ScenarioRun, outcome: str) -> None:
+    with TIMES_LOCK:
+        times = json.loads(TIMES.read_text()) if TIMES.exists() else {}
+        times[scenario] = {
+            "seconds": round(run.seconds),
+            "outcome": outcome,
+            "finished": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+            "concurrent_scenarios": CONCURRENT_SCENARIOS,
+        }
+        TIMES.write_text(json.dumps(times, indent=2, sort_keys=True) + "\n")
 
 
 @pytest.fixture(scope="session")

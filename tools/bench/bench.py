@@ -33,11 +33,20 @@ import yaml
 ROOT = Path(__file__).resolve().parents[2]
 WORK = ROOT / ".cache" / "bench"
 SCENARIO = "bench"
-ALERTMANAGER_VERSION = "0.28.1"
-PROMETHEUS_VERSION = "2.53.3"
-RELEASE = "debian13"
+RELEASE = "debian14"
 SIZES = [(2, 2), (3, 2), (5, 3)]
 PLAYBOOK_TIMEOUT = 900
+SCENARIO_TIMES = ROOT / ".cache" / "scenarios" / "times.json"
+
+
+def role_default(role: str, variable: str) -> str:
+    """The version a user gets without setting it: the role's own default."""
+    defaults = yaml.safe_load((ROOT / "roles" / role / "defaults" / "main.yml").read_text())
+    return str(defaults[variable])
+
+
+ALERTMANAGER_VERSION = role_default("alertmanager", "alertmanager_version")
+PROMETHEUS_VERSION = role_default("prometheus", "prometheus_version")
 
 # Short timings, so that failover figures are seconds, not minutes (see BOUNDS below).
 GROUP_WAIT = 5
@@ -62,9 +71,9 @@ BOUNDS = f"""\
   to no Alertmanager and is lost (2.x counts it in `prometheus_notifications_dropped_total`,
   3.5 not at all), yet the alert's last-sent time is set, so the next send waits
   `--rules.alert.resend-delay` (1 min): that was the 63-66 s wait of the proof. A reload on
-  2.x also forgets the Alertmanagers until the next tick. The watchdog now fires only after
-  `for: 15s`, when every Alertmanager is known, and the roles never reload a Prometheus
-  they have just started; the resend delay users run with stays at 1 min.
+  2.x also forgets the Alertmanagers until the next tick. The watchdog now fires only
+  after `for: 10s` (twice the tick), when every Alertmanager is known, and the roles never
+  reload a Prometheus they have just started; the resend delay users run with stays at 1 min.
 - **B4** is the gossip: memberlist broadcasts a new silence at once and retransmits it
   every gossip interval (`--cluster.gossip-interval`, 200 ms by default); a member that
   missed it catches up at the next push-pull (`--cluster.pushpull-interval`, 1 min). The
@@ -418,7 +427,7 @@ def versions() -> dict[str, str]:
         "controller": f"{platform.node()}, {os.cpu_count()} CPUs, Linux {platform.release()}",
         "ansible": ansible.strip(),
         "stack": f"Alertmanager {ALERTMANAGER_VERSION}, Prometheus {PROMETHEUS_VERSION} "
-        f"(release archives from the local mirror) on Debian 13 test hosts",
+        f"(release archives from the local mirror, the roles' defaults) on Debian 14 test hosts",
     }
 
 
@@ -467,6 +476,7 @@ def render(
         lines += ["| task | seconds |", "|---|---|"]
         lines += [f"| {name} | {seconds:.2f} |" for name, seconds in profile["slowest"]]
         lines.append("")
+    lines += scenario_times()
     lines += [
         "## Reproduce",
         "",
@@ -483,6 +493,26 @@ def render(
         BOUNDS,
     ]
     return "\n".join(lines)
+
+
+def scenario_times() -> list[str]:
+    """The molecule scenarios' wall times as the last `make test` on this machine recorded them."""
+    lines = ["## Molecule scenarios of `make test`", ""]
+    if not SCENARIO_TIMES.exists():
+        return [*lines, f"No `make test` has recorded its scenarios here ({SCENARIO_TIMES}).", ""]
+    times = json.loads(SCENARIO_TIMES.read_text())
+    lines += [
+        "Wall time of each scenario (create, converge, idempotence, verify, destroy) in the last",
+        "`make test` on this machine, which runs them "
+        f"{max(t['concurrent_scenarios'] for t in times.values())} at a time, longest first:",
+        "",
+        "| scenario | seconds | outcome | finished |",
+        "|---|---|---|---|",
+    ]
+    for name, record in sorted(times.items(), key=lambda item: -item[1]["seconds"]):
+        cells = [name, record["seconds"], record["outcome"], record["finished"]]
+        lines.append("| " + " | ".join(str(cell) for cell in cells) + " |")
+    return [*lines, ""]
 
 
 def build_figures() -> dict[str, Figure]:
