@@ -7,6 +7,7 @@ controller's Python, after the archive's sha256 was checked against the release'
 checksums (a collection's role cannot bring a module of its own):
 
     release_archive_unpack.py --archive FILE --sha256 HEX --dest DIR --member PATH...
+    release_archive_unpack.py --recorded-only --dest DIR --member PATH...
 
 - The archive's members are listed first. The archive is refused whole, nothing
   unpacked, when a member is not a regular file or a directory (symbolic and hard links,
@@ -18,8 +19,13 @@ checksums (a collection's role cannot bring a module of its own):
   through no symbolic link, with the recorded sha256, nothing changes. Otherwise the
   archive is checked against ``--sha256`` again and unpacked anew, replacing DIR.
 
-Prints ``{"changed": ..., "dest": DIR, "checksums": {member: sha256}}`` as JSON; on
-failure, prints why on stderr and exits with 1.
+Prints ``{"changed": ..., "complete": true, "dest": DIR, "checksums": {member: sha256}}``
+as JSON; on failure, prints why on stderr and exits with 1.
+
+With ``--recorded-only`` it unpacks nothing and needs no archive: it answers what the
+record says when each member is still the recorded file (``"complete": true``), or
+``"complete": false`` with the ``"problems"``, the members' paths that are not. So a run
+with an intact cache reads neither the archive nor its download again.
 """
 
 from __future__ import annotations
@@ -112,14 +118,23 @@ def unpacked_checksum(dest: str, member: str) -> str | None:
         return sha256_of(unpacked)
 
 
+def unrecorded_members(dest: str, members: list[str]) -> tuple[dict[str, str], list[str]]:
+    """The record of a complete unpacking into ``dest``, and the paths of the members that
+    it does not list or that are no longer the file it lists (all without a record)."""
+    record = read_record(dest + ".sha256sums") or {}
+    problems = [
+        os.path.join(dest, *member_parts(member))
+        for member in members
+        if member not in record or unpacked_checksum(dest, member) != record[member]
+    ]
+    return record, problems
+
+
 def recorded_checksums(dest: str, members: list[str]) -> dict[str, str] | None:
     """The members' sha256 when the record of a complete unpacking into ``dest`` lists
     each of them and each is still that file; None when the archive must be unpacked."""
-    record = read_record(dest + ".sha256sums")
-    if record is None or any(
-        member not in record or unpacked_checksum(dest, member) != record[member]
-        for member in members
-    ):
+    record, problems = unrecorded_members(dest, members)
+    if problems:
         return None
     return {member: record[member] for member in members}
 
@@ -217,14 +232,28 @@ def unpack(archive_path: str, sha256: str, dest: str, members: list[str]) -> dic
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.partition("\n")[0])
-    parser.add_argument("--archive", required=True, help="the archive, a tar file")
-    parser.add_argument("--sha256", required=True, help="the archive's sha256")
+    parser.add_argument("--archive", help="the archive, a tar file")
+    parser.add_argument("--sha256", help="the archive's sha256")
+    parser.add_argument(
+        "--recorded-only",
+        action="store_true",
+        help="unpack nothing: answer whether the recorded unpacking is intact",
+    )
     parser.add_argument("--dest", required=True, help="the directory to unpack into")
     parser.add_argument(
         "--member", action="append", required=True, dest="members", help="a file to record"
     )
     arguments = parser.parse_args(argv)
     dest = os.path.abspath(arguments.dest)
+    if arguments.recorded_only:
+        record, problems = unrecorded_members(dest, arguments.members)
+        answer = {"changed": False, "complete": not problems, "dest": dest, "problems": problems}
+        if not problems:
+            answer["checksums"] = {member: record[member] for member in arguments.members}
+        print(json.dumps(answer))
+        return 0
+    if not (arguments.archive and arguments.sha256):
+        parser.error("--archive and --sha256 are required unless --recorded-only is given")
     checksums = recorded_checksums(dest, arguments.members)
     changed = checksums is None
     if checksums is None:
@@ -233,7 +262,7 @@ def main(argv: list[str]) -> int:
         except (UnpackError, tarfile.TarError, OSError) as error:
             print(error, file=sys.stderr)
             return 1
-    print(json.dumps({"changed": changed, "dest": dest, "checksums": checksums}))
+    print(json.dumps({"changed": changed, "complete": True, "dest": dest, "checksums": checksums}))
     return 0
 
 
