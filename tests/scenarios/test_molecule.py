@@ -8,10 +8,12 @@ log before the hosts are destroyed, so the failure shows why a service misbehave
 Two scenarios run at a time (ALERTMESH_CONCURRENT_SCENARIOS): each has hosts and a network
 of its own (alertmesh-<scenario>-*), and much of a scenario's time is spent waiting on its
 hosts (rolling restarts, alerts firing and resolving), which leaves the controller's cores
-to the other one. The longest start first, so that the pool drains evenly.
+to the other one. They start in the order of LONGEST_FIRST, so that both workers end at
+about the same time.
 
-Each scenario's wall time and outcome go to .cache/scenarios/times.json, which `make bench`
-copies into BENCHMARKS.md, so that a scenario that grows shows there.
+Each scenario's wall time and outcome go to .cache/scenarios/times.json (started anew by
+each run), which `make bench` copies into BENCHMARKS.md, so that a scenario that grows
+shows there.
 """
 
 from __future__ import annotations
@@ -150,6 +152,7 @@ def scenario_runs(request: pytest.FixtureRequest):
         if getattr(item, "callspec", None) and "scenario" in item.callspec.params
     ]
     LOG_DIR.mkdir(parents=True, exist_ok=True)
+    TIMES.unlink(missing_ok=True)
     with ThreadPoolExecutor(max_workers=CONCURRENT_SCENARIOS) as pool:
         runs: dict[str, Future[ScenarioRun]] = {
             scenario: pool.submit(run_scenario, scenario) for scenario in selected

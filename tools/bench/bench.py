@@ -41,8 +41,9 @@ SCENARIO_TIMES = ROOT / ".cache" / "scenarios" / "times.json"
 
 def role_default(role: str, variable: str) -> str:
     """The version a user gets without setting it: the role's own default."""
-    defaults = yaml.safe_load((ROOT / "roles" / role / "defaults" / "main.yml").read_text())
-    return str(defaults[variable])
+    # BaseLoader keeps every scalar text, so that a version such as 3.10 stays "3.10".
+    text = (ROOT / "roles" / role / "defaults" / "main.yml").read_text()
+    return yaml.load(text, Loader=yaml.BaseLoader)[variable]
 
 
 ALERTMANAGER_VERSION = role_default("alertmanager", "alertmanager_version")
