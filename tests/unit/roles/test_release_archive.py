@@ -253,6 +253,42 @@ def test_a_second_run_with_a_good_cache_changes_nothing(
 
 
 @needs_root
+def test_an_intact_cache_needs_neither_the_archive_nor_its_download_again(
+    installed: Controller, mirror_a: Path, tmp_path: Path
+) -> None:
+    controller = installed.copy_of(tmp_path / "controller")
+    mirror = tmp_path / "mirror-without-archive"
+    mirror.mkdir()
+    shutil.copy(mirror_a / "sha256sums.txt", mirror / "sha256sums.txt")
+    for download in controller.archives.rglob(ARCHIVE):
+        download.unlink()
+
+    run = controller.play(mirror)
+
+    assert run.returncode == 0, run.output
+    assert run.changed == 0, run.output
+    assert not list(controller.archives.rglob(ARCHIVE))
+
+
+@needs_root
+def test_a_cache_whose_record_is_gone_is_downloaded_and_unpacked_again(
+    installed: Controller, mirror_a: Path, tmp_path: Path
+) -> None:
+    controller = installed.copy_of(tmp_path / "controller")
+    for download in controller.archives.rglob(ARCHIVE):
+        download.unlink()
+    for record in controller.archives.rglob("*.sha256sums"):
+        record.unlink()
+
+    run = controller.play(mirror_a)
+
+    assert run.returncode == 0, run.output
+    assert [path.name for path in controller.archives.rglob(ARCHIVE)] == [ARCHIVE]
+    assert list(controller.archives.rglob("*.sha256sums"))
+    assert controller.installed("amtool") == fake_binary("amtool", "mirror-a")
+
+
+@needs_root
 def test_the_same_version_from_another_mirror_installs_that_mirror_s_binaries(
     installed: Controller, mirror_a: Path, tmp_path: Path
 ) -> None:
