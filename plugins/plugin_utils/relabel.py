@@ -7,10 +7,11 @@ Prometheus's configuration check would reject. Pure Python over plain data; the 
 
 How closely this follows Prometheus:
 
-- ``prometheus_version`` picks the major release to model. Prometheus 2 anchors a regex as
-  ``^(?:REGEX)$`` and takes label names matching ``[a-zA-Z_][a-zA-Z0-9_]*``. Prometheus 3
-  anchors as ``^(?s:REGEX)$``, so ``.`` also matches a newline, and takes any non-empty
-  UTF-8 label name (its default name validation scheme). The default is 2, the release
+- ``prometheus_version`` picks the release to model; its major decides the syntax.
+  Prometheus 2 anchors a regex as ``^(?:REGEX)$`` and takes label names matching
+  ``[a-zA-Z_][a-zA-Z0-9_]*``. Prometheus 3 anchors as ``^(?s:REGEX)$``, so ``.`` also
+  matches a newline, and takes any non-empty UTF-8 label name (its default name
+  validation scheme). The default is 2, the release
   that Debian 12 and 13 ship.
 - Regexes are RE2, as in Go's ``regexp``, and evaluated by ``re2.py``, whose docstring says
   how closely it follows Go. Prometheus compiles the anchored text itself, so ``a)|(b`` is
@@ -24,14 +25,20 @@ How closely this follows Prometheus:
   ``action: null`` is rejected. Unknown keys are rejected, as Prometheus's strict loader
   does.
 - ``labelmap`` writes whatever name its replacement expands to, as Prometheus does. When
-  it maps two labels onto one name, the last one visited wins: input labels in name
-  order, then labels added by earlier rules in the order they were added (current
-  Prometheus; older 2.x releases visited every label in name order).
+  it maps two labels onto one name, the last one visited wins, and the visiting order
+  depends on the release (``Behaviour``).
+- Where releases differ, ``prometheus_version`` as a full release (``'2.42.0'``) picks
+  the behaviour of that release (``Behaviour``): which order ``labelmap`` visits labels
+  in, what a templated ``target_label`` that expands to nothing deletes, and where the
+  notifier puts external labels. A bare major, or a release between the ones known to
+  behave one way or the other, stands for every behaviour it may have: ``relabel`` then
+  refuses an input whose result depends on which, rather than guess.
 """
 
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -48,6 +55,7 @@ from ansible_collections.alertmesh.ha.plugins.plugin_utils.re2 import (
 __all__ = [
     "ACTIONS",
     "DEFAULT_PROMETHEUS_VERSION",
+    "Behaviour",
     "Dialect",
     "RelabelConfigError",
     "RelabelError",
@@ -116,10 +124,72 @@ class RelabelConfigError(RelabelError):
 
 
 @dataclass(frozen=True)
+class Behaviour:
+    """How one Prometheus release relabels, where releases differ.
+
+    ``rules_see_sorted_labels``: up to 2.42 every rule starts from the labels sorted by
+    name; from 2.43.1 one label builder is shared by all rules, which visits the input
+    labels in name order and then the labels set since, in the order they were set.
+    ``empty_target_deletes_template``: before 2.50, a ``replace`` whose templated
+    ``target_label`` expands to an invalid name, or whose value is empty, deletes the label
+    named by the unexpanded template (so in practice nothing); since, it skips an invalid
+    name and deletes the expanded one.
+    ``external_labels_sorted_in``: up to 2.42 the notifier sorts the external labels in
+    among the alert's own before ``alert_relabel_configs``; by 2.53 it adds them after the
+    alert's labels, in name order, as labels set (so ``labelmap`` visits them last).
+    """
+
+    rules_see_sorted_labels: bool
+    empty_target_deletes_template: bool
+    external_labels_sorted_in: bool
+
+    def describe(self) -> str:
+        return "; ".join(
+            (
+                "every rule sees the labels sorted"
+                if self.rules_see_sorted_labels
+                else "labels set by rules are visited last",
+                "an empty templated target_label deletes nothing"
+                if self.empty_target_deletes_template
+                else "an empty templated target_label deletes the expanded name",
+                "external labels sorted in"
+                if self.external_labels_sorted_in
+                else "external labels last",
+            )
+        )
+
+
+# For each trait of Behaviour: the last release known to behave the old way and the first
+# known to behave the new way. A release in between may behave either way.
+_BEHAVIOUR_CHANGES = {
+    "rules_see_sorted_labels": ((2, 42, 999), (2, 43, 1)),
+    "empty_target_deletes_template": ((2, 49, 999), (2, 50, 0)),
+    "external_labels_sorted_in": ((2, 42, 999), (2, 53, 0)),
+}
+
+
+@dataclass(frozen=True)
 class Dialect:
-    """What differs between the Prometheus major releases modelled here."""
+    """What differs between the Prometheus releases modelled here."""
 
     major: int
+    # (major, minor, patch) when the release is known; None when only the major is.
+    release: tuple[int, int, int] | None = None
+
+    @property
+    def behaviours(self) -> tuple[Behaviour, ...]:
+        """Every Behaviour the release may have: one when it is known exactly."""
+        options = []
+        for _trait, (last_old, first_new) in _BEHAVIOUR_CHANGES.items():
+            if self.release is not None:
+                old, new = self.release <= last_old, self.release >= first_new
+            else:
+                old, new = self.major <= last_old[0], self.major >= first_new[0]
+            options.append(
+                [value for value, possible in ((True, old), (False, new)) if possible]
+                or [True, False]
+            )
+        return tuple(Behaviour(*values) for values in itertools.product(*options))
 
     @property
     def utf8_label_names(self) -> bool:
@@ -131,11 +201,19 @@ class Dialect:
 
 
 def prometheus_dialect(prometheus_version: Any) -> Dialect:
-    """The dialect of a Prometheus version such as 2, '3' or 'v2.53.3'; RelabelError if none."""
+    """The dialect of a Prometheus version such as 2, '3' or 'v2.53.3'; RelabelError if none.
+
+    A full release ('2.53.3', also '2.53.3+ds' or '2.53.3-rc.0') picks its own behaviour;
+    a major alone, or a major and minor, stands for every release it may be.
+    """
     if isinstance(prometheus_version, int) and not isinstance(prometheus_version, bool):
         prometheus_version = str(prometheus_version)
     version = (
-        re.fullmatch(r"v?([0-9]+)(?:\..*)?", prometheus_version.strip(), re.DOTALL)
+        re.fullmatch(
+            r"v?([0-9]+)(?:\.([0-9]+)(?:\.([0-9]+))?)?(?:[.+-].*)?",
+            prometheus_version.strip(),
+            re.DOTALL,
+        )
         if isinstance(prometheus_version, str)
         else None
     )
@@ -144,7 +222,9 @@ def prometheus_dialect(prometheus_version: Any) -> Dialect:
             f"prometheus_version {prometheus_version!r} is not a Prometheus 2 or 3 version"
             " such as 2, '2.53.3' or '3.1.0'"
         )
-    return Dialect(int(version.group(1)))
+    major, minor, patch = version.groups()
+    release = (int(major), int(minor), int(patch)) if patch is not None else None
+    return Dialect(int(major), release)
 
 
 # Label names and values
@@ -247,9 +327,13 @@ class _LabelBuilder:
     in the order labels were first set. ``labelmap`` depends on that order.
     """
 
-    def __init__(self, labels: Mapping[str, str]) -> None:
+    def __init__(
+        self, labels: Mapping[str, str], appended: Mapping[str, str] | None = None
+    ) -> None:
         self._labels = dict(sorted(labels.items()))
         self._set_by_rules: set[str] = set()
+        for name, value in (appended or {}).items():
+            self.set(name, value)
 
     def get(self, name: str) -> str:
         return self._labels.get(name, "")
@@ -528,7 +612,7 @@ def _hashmod(value: str, modulus: int) -> str:
     return str(int.from_bytes(digest[8:], "big") % modulus)
 
 
-def _apply(rule: Rule, builder: _LabelBuilder) -> bool:
+def _apply(rule: Rule, builder: _LabelBuilder, behaviour: Behaviour) -> bool:
     """Apply one rule; return False when it drops the label set."""
     value = rule.separator.join(builder.get(name) for name in rule.source_labels)
     match rule.action:
@@ -544,8 +628,12 @@ def _apply(rule: Rule, builder: _LabelBuilder) -> bool:
             found = rule.regex.search(value)
             if found is not None:
                 target_label = rule.regex.expand(rule.target_label, found)
-                if is_valid_label_name(target_label, rule.dialect):
-                    builder.set(target_label, rule.regex.expand(rule.replacement, found))
+                replacement = rule.regex.expand(rule.replacement, found)
+                valid = is_valid_label_name(target_label, rule.dialect)
+                if behaviour.empty_target_deletes_template and (not valid or replacement == ""):
+                    builder.delete(rule.target_label)
+                elif valid:
+                    builder.set(target_label, replacement)
         case "lowercase":
             builder.set(rule.target_label, _go_lower(value))
         case "uppercase":
@@ -567,11 +655,29 @@ def _apply(rule: Rule, builder: _LabelBuilder) -> bool:
     return True
 
 
-def apply_rules(labels: Mapping[str, str], rules: Iterable[Rule]) -> dict[str, str] | None:
-    """Apply parsed rules to a checked label set: the labels sorted by name, or None if dropped."""
-    builder = _LabelBuilder(labels)
+NEWEST_BEHAVIOUR = Behaviour(
+    rules_see_sorted_labels=False,
+    empty_target_deletes_template=False,
+    external_labels_sorted_in=False,
+)
+
+
+def apply_rules(
+    labels: Mapping[str, str],
+    rules: Iterable[Rule],
+    behaviour: Behaviour = NEWEST_BEHAVIOUR,
+    appended: Mapping[str, str] | None = None,
+) -> dict[str, str] | None:
+    """Apply parsed rules to a checked label set as a release of ``behaviour`` does.
+
+    ``appended`` labels come after ``labels``, as labels set (the notifier's external
+    labels since 2.53). Returns the labels sorted by name, or None if dropped.
+    """
+    builder = _LabelBuilder(labels, appended)
     for rule in rules:
-        if not _apply(rule, builder):
+        if behaviour.rules_see_sorted_labels:
+            builder = _LabelBuilder(builder.labels())
+        if not _apply(rule, builder, behaviour):
             return None
     return builder.labels()
 
@@ -589,7 +695,20 @@ def relabel(
     """
     dialect = prometheus_dialect(prometheus_version)
     rules = parse_rules(configs, dialect)
-    return apply_rules(label_set(labels, "the input label set"), rules)
+    checked = label_set(labels, "the input label set")
+    outcomes = {
+        behaviour: apply_rules(checked, rules, behaviour) for behaviour in dialect.behaviours
+    }
+    if len({json.dumps(result, sort_keys=True) for result in outcomes.values()}) > 1:
+        raise RelabelError(
+            f"the result depends on which Prometheus {dialect.major} release applies these rules: "
+            + "; ".join(
+                f"{json.dumps(result, sort_keys=True)} where {behaviour.describe()}"
+                for behaviour, result in outcomes.items()
+            )
+            + ". Give prometheus_version as the full release, such as '2.53.3'"
+        )
+    return next(iter(outcomes.values()))
 
 
 # Rendering rules as YAML

@@ -19,8 +19,10 @@ from typing import Any
 from ansible_collections.alertmesh.ha.plugins.plugin_utils.re2 import quote_meta
 from ansible_collections.alertmesh.ha.plugins.plugin_utils.relabel import (
     DEFAULT_PROMETHEUS_VERSION,
+    Behaviour,
     Dialect,
     RelabelError,
+    Rule,
     apply_rules,
     is_valid_label_name,
     label_set,
@@ -117,14 +119,19 @@ def replica_relabel_configs(
 
 
 def _with_external_labels(
-    alert_labels: Mapping[str, str], external_labels: Mapping[str, str]
-) -> dict[str, str]:
-    """Attach external labels the way Prometheus's notifier does: never over an alert's own."""
-    labels = dict(alert_labels)
-    for name, value in external_labels.items():
-        if labels.get(name, "") == "":
-            labels[name] = value
-    return labels
+    alert_labels: Mapping[str, str], external_labels: Mapping[str, str], behaviour: Behaviour
+) -> tuple[dict[str, str], dict[str, str]]:
+    """Attach external labels the way Prometheus's notifier does: never over an alert's own,
+    sorted in among them or after them (in name order) as ``behaviour`` says. Returns the
+    labels and the labels appended after them, for ``apply_rules``."""
+    missing = {
+        name: value
+        for name, value in sorted(external_labels.items())
+        if alert_labels.get(name, "") == ""
+    }
+    if behaviour.external_labels_sorted_in:
+        return {**alert_labels, **missing}, {}
+    return dict(alert_labels), missing
 
 
 def _differing_labels(
@@ -185,26 +192,90 @@ def alert_dedup_report(
     external_labels = _replica_label_sets(replicas_labels, dialect)
     rules = parse_rules(configs, dialect)
     alert = label_set(SAMPLE_ALERT_LABELS if alert_labels is None else alert_labels, "alert_labels")
-    results = {
-        replica: apply_rules(_with_external_labels(alert, labels), rules)
-        for replica, labels in external_labels.items()
-    }
-    delivered = {replica: labels for replica, labels in results.items() if labels is not None}
-    dropped = [replica for replica, labels in results.items() if labels is None]
-    differing = _differing_labels(delivered)
-    deduplicates = not dropped and not differing
-    suggested_rules = [] if deduplicates else _dedup_rules(delivered, dialect)
+    # One outcome per behaviour the release may have; each replica runs the same release.
+    outcomes = [
+        (
+            behaviour,
+            {
+                replica: _relabelled(alert, labels, rules, behaviour)
+                for replica, labels in external_labels.items()
+            },
+        )
+        for behaviour in dialect.behaviours
+    ]
+    verdicts = [_verdict(results) for _behaviour, results in outcomes]
+    failing = [index for index, verdict in enumerate(verdicts) if not verdict["deduplicates"]]
+    # The report shows a failing outcome when there is one, else the first.
+    shown = failing[0] if failing else 0
+    results, verdict = outcomes[shown][1], verdicts[shown]
+    deduplicates = not failing
+    undecided = (
+        _undecided_reason(dialect, outcomes, verdicts)
+        if failing and len(failing) < len(verdicts)
+        else ""
+    )
+    suggested_rules = [] if deduplicates else _dedup_rules(verdict["delivered"], dialect)
+    message = ""
+    if not deduplicates:
+        message = _dedup_message(alert, verdict["differing"], verdict["dropped"], suggested_rules)
+        if undecided:
+            message = undecided + "\n" + message
     return {
         "deduplicates": deduplicates,
         "labels": results,
-        "differing": differing,
-        "dropped": dropped,
+        "differing": verdict["differing"],
+        "dropped": verdict["dropped"],
         "distinct_external_labels": len(
             {frozenset(labels.items()) for labels in external_labels.values()}
         )
         == len(external_labels),
         "suggested_rules": suggested_rules,
-        "message": ""
-        if deduplicates
-        else _dedup_message(alert, differing, dropped, suggested_rules),
+        "undecided": undecided,
+        "message": message,
     }
+
+
+def _relabelled(
+    alert: Mapping[str, str],
+    external_labels: Mapping[str, str],
+    rules: Sequence[Rule],
+    behaviour: Behaviour,
+) -> dict[str, str] | None:
+    labels, appended = _with_external_labels(alert, external_labels, behaviour)
+    return apply_rules(labels, rules, behaviour, appended)
+
+
+def _verdict(results: Mapping[str, dict[str, str] | None]) -> dict[str, Any]:
+    delivered = {replica: labels for replica, labels in results.items() if labels is not None}
+    dropped = [replica for replica, labels in results.items() if labels is None]
+    differing = _differing_labels(delivered)
+    return {
+        "deduplicates": not dropped and not differing,
+        "delivered": delivered,
+        "dropped": dropped,
+        "differing": differing,
+    }
+
+
+def _undecided_reason(
+    dialect: Dialect,
+    outcomes: Sequence[tuple[Behaviour, Mapping[str, Any]]],
+    verdicts: Sequence[Mapping[str, Any]],
+) -> str:
+    version = ".".join(map(str, dialect.release)) if dialect.release else str(dialect.major)
+    return (
+        f"Cannot prove it for Prometheus {version}: these rules deduplicate where "
+        + " or ".join(
+            behaviour.describe()
+            for (behaviour, _results), verdict in zip(outcomes, verdicts, strict=True)
+            if verdict["deduplicates"]
+        )
+        + ", but not where "
+        + " or ".join(
+            behaviour.describe()
+            for (behaviour, _results), verdict in zip(outcomes, verdicts, strict=True)
+            if not verdict["deduplicates"]
+        )
+        + ", and releases differ in that. Give the full release the replicas run"
+        " (prometheus_version such as '2.53.3'), or rules whose result does not depend on it."
+    )

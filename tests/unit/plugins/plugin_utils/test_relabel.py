@@ -17,6 +17,7 @@ from ansible_collections.alertmesh.ha.plugins.plugin_utils.relabel import (
     ACTIONS,
     RelabelConfigError,
     RelabelError,
+    prometheus_dialect,
     relabel,
     relabel_config_problems,
     render_rule,
@@ -103,9 +104,30 @@ def test_no_match_means_no_replacement() -> None:
     assert relabel({"a": "boo"}, [rule]) == {"a": "boo"}
 
 
-def test_empty_replacement_deletes_the_target_label() -> None:
-    rule = {"source_labels": ["a"], "regex": "(f).*", "target_label": "$1", "replacement": "$2"}
-    assert relabel({"a": "foo", "f": "baz"}, [rule]) == {"a": "foo"}
+EMPTY_VALUE_FOR_TEMPLATED_TARGET = {
+    "source_labels": ["a"],
+    "regex": "(f).*",
+    "target_label": "$1",
+    "replacement": "$2",
+}
+
+
+@pytest.mark.parametrize("release", ["2.50.0", "2.53.3", "3.5.3", 3])
+def test_an_empty_value_deletes_the_expanded_target_label_since_2_50(release: str | int) -> None:
+    rule = EMPTY_VALUE_FOR_TEMPLATED_TARGET
+    assert relabel({"a": "foo", "f": "baz"}, [rule], release) == {"a": "foo"}
+
+
+def test_an_empty_value_deleted_the_unexpanded_template_before_2_50() -> None:
+    # Prometheus 2.42 deletes the label named "$1", which does not exist: nothing changes.
+    rule = EMPTY_VALUE_FOR_TEMPLATED_TARGET
+    assert relabel({"a": "foo", "f": "baz"}, [rule], "2.42.0") == {"a": "foo", "f": "baz"}
+
+
+def test_a_result_that_depends_on_the_2_x_release_is_refused_for_a_bare_major() -> None:
+    with pytest.raises(RelabelError, match="depends on which Prometheus 2 release") as error:
+        relabel({"a": "foo", "f": "baz"}, [EMPTY_VALUE_FOR_TEMPLATED_TARGET], 2)
+    assert "Give prometheus_version as the full release" in str(error.value)
 
 
 def test_replacement_may_use_the_capture_in_the_middle() -> None:
@@ -345,18 +367,71 @@ def test_labelmap_does_not_check_the_names_it_writes() -> None:
     }
 
 
-def test_labelmap_collisions_follow_prometheus_iteration_order() -> None:
-    collide = {"regex": "._(x)", "action": "labelmap"}
-    assert relabel({"a_x": "1", "b_x": "2"}, [collide])["x"] == "2"
+COLLIDE = {"regex": "._(x)", "action": "labelmap"}
+SET_A_X = {"target_label": "a_x", "replacement": "1"}
+SET_A_X_AGAIN = {"target_label": "a_x", "replacement": "3"}
+SET_B_X = {"target_label": "b_x", "replacement": "2"}
+
+
+@pytest.mark.parametrize("release", ["2.43.1", "2.53.3", "3.5.3", 3])
+def test_labelmap_collisions_follow_the_shared_label_builder_since_2_43(
+    release: str | int,
+) -> None:
+    assert relabel({"a_x": "1", "b_x": "2"}, [COLLIDE], release)["x"] == "2"
     # A label set by an earlier rule is visited after the input labels, whatever its name.
-    set_a_x = {"target_label": "a_x", "replacement": "1"}
-    assert relabel({"b_x": "2"}, [set_a_x, collide])["x"] == "1"
+    assert relabel({"b_x": "2"}, [SET_A_X, COLLIDE], release)["x"] == "1"
     # That holds for an input label that a rule sets again ...
-    set_a_x_again = {"target_label": "a_x", "replacement": "3"}
-    assert relabel({"a_x": "1", "b_x": "2"}, [set_a_x_again, collide])["x"] == "3"
+    assert relabel({"a_x": "1", "b_x": "2"}, [SET_A_X_AGAIN, COLLIDE], release)["x"] == "3"
     # ... while a label set twice by rules keeps the place of its first setting.
-    set_b_x = {"target_label": "b_x", "replacement": "2"}
-    assert relabel({}, [set_a_x, set_b_x, set_a_x_again, collide])["x"] == "2"
+    assert relabel({}, [SET_A_X, SET_B_X, SET_A_X_AGAIN, COLLIDE], release)["x"] == "2"
+
+
+def test_labelmap_collisions_follow_name_order_in_2_42() -> None:
+    # Up to 2.42 every rule starts from the labels sorted by name, so b_x is visited last.
+    assert relabel({"b_x": "2"}, [SET_A_X, COLLIDE], "2.42.0")["x"] == "2"
+    assert relabel({"a_x": "1", "b_x": "2"}, [SET_A_X_AGAIN, COLLIDE], "2.42.0")["x"] == "2"
+
+
+def test_the_issue_s_2_42_labelmap_example() -> None:
+    # {b_x: B}, then a_x=A set by a rule, then labelmap [ab]_(x): 2.42 visits a_x, b_x.
+    rules = [
+        {"target_label": "a_x", "replacement": "A"},
+        {"action": "labelmap", "regex": "[ab]_(x)", "replacement": "m_$1"},
+    ]
+    assert relabel({"b_x": "B"}, rules, "2.42.0")["m_x"] == "B"
+    assert relabel({"b_x": "B"}, rules, "2.53.3")["m_x"] == "A"
+    with pytest.raises(RelabelError, match="depends on which Prometheus 2 release"):
+        relabel({"b_x": "B"}, rules, "2.43.0")
+
+
+@pytest.mark.parametrize(
+    ("version", "release"),
+    [
+        ("2", None),
+        (3, None),
+        ("2.42.0", (2, 42, 0)),
+        ("v2.53.3", (2, 53, 3)),
+        ("2.42.0+ds", (2, 42, 0)),
+        ("3.5.3-rc.0", (3, 5, 3)),
+        ("2.53", None),
+    ],
+)
+def test_a_full_release_is_read_from_the_version(version: str | int, release: tuple | None) -> None:
+    assert prometheus_dialect(version).release == release
+
+
+def test_a_known_release_has_one_behaviour_and_a_bare_2_every_one() -> None:
+    assert len(prometheus_dialect("2.42.0").behaviours) == 1
+    assert len(prometheus_dialect("2.53.3").behaviours) == 1
+    assert len(prometheus_dialect("3").behaviours) == 1
+    assert len(prometheus_dialect("2").behaviours) == 8
+    # Between the releases known to behave one way or the other, both are possible: 2.45
+    # shares one label builder and keeps the template deletion, but where its notifier
+    # puts external labels is not known.
+    [first, second] = prometheus_dialect("2.45.0").behaviours
+    assert not first.rules_see_sorted_labels
+    assert first.empty_target_deletes_template
+    assert first.external_labels_sorted_in != second.external_labels_sorted_in
 
 
 def test_labelmap_skips_an_empty_match_right_after_a_match_like_go() -> None:

@@ -165,8 +165,50 @@ def test_the_article_rule_deduplicates() -> None:
         "dropped": [],
         "distinct_external_labels": True,
         "suggested_rules": [],
+        "undecided": "",
         "message": "",
     }
+
+
+# The outside differential test's false "deduplicates": since 2.53 the notifier adds the
+# external labels after the alert's own, and labelmap visits them last, so m_x comes from
+# a_x, which differs by replica.
+LABELMAP_REPLICAS = {
+    "prom1": {"a_x": "ext1", "replica": "1"},
+    "prom2": {"a_x": "ext2", "replica": "2"},
+}
+LABELMAP_ALERT = {"alertname": "A", "z_x": "alert"}
+LABELMAP_RULES = [
+    {"action": "labelmap", "regex": "[az]_(x)", "replacement": "m_$1"},
+    {"action": "labeldrop", "regex": "replica|a_x"},
+]
+
+
+@pytest.mark.parametrize("release", ["2.53.3", "3.5.3", "3"])
+def test_external_labels_visited_last_by_labelmap_do_not_deduplicate(release: str) -> None:
+    report = alert_dedup_report(LABELMAP_REPLICAS, LABELMAP_RULES, LABELMAP_ALERT, release)
+
+    assert report["deduplicates"] is False
+    assert report["undecided"] == ""
+    assert report["differing"] == {"m_x": {"prom1": "ext1", "prom2": "ext2"}}
+
+
+def test_external_labels_sorted_in_by_2_42_deduplicate() -> None:
+    report = alert_dedup_report(LABELMAP_REPLICAS, LABELMAP_RULES, LABELMAP_ALERT, "2.42.0")
+
+    assert report["deduplicates"] is True
+    assert report["labels"]["prom1"] == {"alertname": "A", "m_x": "alert", "z_x": "alert"}
+
+
+@pytest.mark.parametrize("release", ["2", "2.45.0"])
+def test_a_release_that_may_behave_either_way_cannot_prove_deduplication(release: str) -> None:
+    report = alert_dedup_report(LABELMAP_REPLICAS, LABELMAP_RULES, LABELMAP_ALERT, release)
+
+    assert report["deduplicates"] is False
+    assert report["undecided"].startswith(f"Cannot prove it for Prometheus {release}:")
+    assert "external labels sorted in" in report["undecided"]
+    assert report["message"].startswith(report["undecided"])
+    assert report["differing"] == {"m_x": {"prom1": "ext1", "prom2": "ext2"}}
 
 
 def test_without_rules_the_report_explains_and_proposes_the_fix() -> None:
