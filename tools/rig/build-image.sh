@@ -34,6 +34,9 @@ debootstrap --variant=minbase --include="$packages" "$suite" "$rootfs" "$(debian
 : >"$rootfs/etc/machine-id"
 rm -f "$rootfs/var/lib/dbus/machine-id" "$rootfs/etc/hostname" "$rootfs/etc/resolv.conf"
 rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/lib/apt/lists/*
+# apt's cache_valid_time takes the lists directory's time as the last update, so the
+# emptied lists would pass as fresh for an hour and a package install would find nothing.
+touch -d @0 "$rootfs/var/lib/apt/lists"
 # The host's mirror may serve a dated snapshot, which outlives the Valid-Until of
 # testing's Release files (stable releases carry none), and apt would refuse them.
 printf 'Acquire::Check-Valid-Until "false";\n' >"$rootfs/etc/apt/apt.conf.d/50alertmesh-snapshot"
