@@ -514,7 +514,7 @@ def scenario_times() -> list[str]:
     lines += [
         "Wall time of each scenario (create, converge, idempotence, verify, destroy) in the last",
         "`make test` on this machine, which runs them "
-        f"{max(t['concurrent_scenarios'] for t in times.values())} at a time, longest first:",
+        f"{max(t['concurrent_scenarios'] for t in times.values())} at a time:",
         "",
         "| scenario | seconds | outcome | finished |",
         "|---|---|---|---|",
